@@ -1,0 +1,228 @@
+"""Answer checks that exercise test cells call.
+
+Every check either returns quietly after printing one line that says what
+passed, or raises :class:`CheckFailed` (an ``AssertionError``) whose message
+says what was checked, on which input, what was expected, what was received,
+and gives a hint. Tolerances are tight enough that an answer off by a constant
+factor or offset always fails.
+
+Chapters use :func:`compare_gradients` to put a hand-derived gradient next to
+autograd's in one printed line.
+"""
+
+from dataclasses import dataclass
+
+import torch
+
+from lossbook.reference import REDUCTIONS
+
+# Relative/absolute tolerances per dtype: a few ulps of accumulated rounding,
+# many orders of magnitude below any constant-factor mistake.
+TOLERANCES = {
+    torch.float32: dict(rtol=1e-5, atol=1e-6),
+    torch.float64: dict(rtol=1e-10, atol=1e-12),
+}
+
+
+class CheckFailed(AssertionError):
+    """A learner's answer did not pass a check; the message says why."""
+
+
+@dataclass
+class Case:
+    """One named input to a check: positional tensors plus keyword arguments."""
+
+    name: str
+    inputs: tuple
+    kwargs: dict
+
+    def clone(self):
+        return tuple(t.clone() if torch.is_tensor(t) else t for t in self.inputs)
+
+
+def fail(what: str, expected, received, on: str | None = None, hint: str | None = None):
+    """Raise :class:`CheckFailed` with the book's message layout."""
+    lines = [what]
+    if on:
+        lines.append(f"  on input: {on}")
+    lines.append(f"  expected: {describe(expected)}")
+    lines.append(f"  received: {describe(received)}")
+    if hint:
+        lines.append(f"  hint: {hint}")
+    raise CheckFailed("\n".join(lines))
+
+
+def describe(value) -> str:
+    """A short, readable description of a value for a failure message."""
+    if torch.is_tensor(value):
+        head = f"tensor of shape {tuple(value.shape)}, dtype {str(value.dtype).removeprefix('torch.')}"
+        if value.numel() == 0:
+            return head + ", empty"
+        flat = value.detach().flatten()
+        shown = ", ".join(f"{v:.6g}" for v in flat[:6].tolist())
+        more = ", ..." if flat.numel() > 6 else ""
+        if value.dim() == 0:
+            return f"{flat.item():.6g} ({head})"
+        return f"[{shown}{more}] ({head})"
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return repr(value)
+
+
+def regression_cases(dtype: torch.dtype = torch.float64) -> list[Case]:
+    """Ordinary and edge inputs ``(y_hat, y)`` for a regression loss.
+
+    Covers residuals of both signs and many sizes, zero residuals, residuals
+    exactly at ±1 (where Huber and Smooth L1 change branch at their defaults),
+    huge residuals, a batch of one and a 2-D batch.
+    """
+    g = torch.Generator().manual_seed(1234)
+
+    def randn(*shape):
+        return torch.randn(*shape, generator=g, dtype=torch.float64).to(dtype)
+
+    y = randn(8)
+    grid = torch.tensor([-4.0, -1.5, -1.0, -0.3, 0.0, 0.3, 1.0, 2.5], dtype=dtype)
+    y2 = randn(4, 3)
+    y1 = randn(1)
+    return [
+        Case("ordinary residuals (8 random values)", (y + randn(8), y), {}),
+        Case("residuals on a grid from -4 to 2.5, including 0 and ±1", (y - grid, y), {}),
+        Case("zero residuals (y_hat == y)", (y.clone(), y), {}),
+        Case("huge residuals (about ±1e3)", (y + 1e3 * randn(8), y), {}),
+        Case("a 2-D batch of shape (4, 3)", (y2 + 2 * randn(4, 3), y2), {}),
+        Case("a batch of one", (y1 + 3.0, y1), {}),
+    ]
+
+
+def _call(fn, name, case: Case, **params):
+    args = ", ".join(f"{k}={v!r}" for k, v in {**case.kwargs, **params}.items())
+    text = f"{name}(y_hat, y{', ' + args if args else ''})"
+    inputs = case.clone()
+    try:
+        out = fn(*inputs, **case.kwargs, **params)
+    except NotImplementedError:
+        raise
+    except Exception as err:  # the learner's code crashed: say so, on which input
+        raise CheckFailed(
+            f"{text} raised {type(err).__name__}: {err}\n  on input: {case.name}"
+        ) from None
+    for original, passed in zip(case.inputs, inputs):
+        if torch.is_tensor(original) and not torch.equal(original, passed):
+            raise CheckFailed(
+                f"{text} changed its input tensors in place\n  on input: {case.name}\n"
+                "  hint: compute new tensors (r = y - y_hat) instead of modifying y_hat or y."
+            )
+    return text, out
+
+
+def assert_tensor_close(received, expected, what: str, on: str | None = None, hint: str | None = None):
+    """Check type, shape, dtype and values of ``received`` against ``expected``."""
+    if not torch.is_tensor(received):
+        fail(f"{what} should return a torch.Tensor", expected, received, on,
+             "build the result from torch operations so autograd can follow it.")
+    if received.shape != expected.shape:
+        fail(f"{what} returned the wrong shape", expected, received, on,
+             hint or "check the reduction: 'none' keeps the input's shape, 'mean' and 'sum' give a scalar.")
+    if received.dtype != expected.dtype:
+        fail(f"{what} returned the wrong dtype", expected, received, on,
+             "keep the input's dtype: avoid Python floats that force float64, or .float() casts.")
+    tol = TOLERANCES.get(expected.dtype, TOLERANCES[torch.float32])
+    close = torch.isclose(received.detach(), expected.detach(), equal_nan=True, **tol)
+    if not bool(close.all()):
+        fail(f"{what} returned wrong values", expected, received, on, hint)
+
+
+def check_loss(fn, reference, *, name: str, cases=regression_cases, reductions=REDUCTIONS,
+               dtypes=(torch.float32, torch.float64), hint: str | None = None, **params):
+    """Compare a learner's loss ``fn(y_hat, y, reduction=..., **params)`` with ``reference``.
+
+    Runs every case from ``cases(dtype)`` in every dtype and every reduction,
+    checking shape, dtype and values; also checks that inputs are not modified.
+    """
+    count = 0
+    for dtype in dtypes:
+        for case in cases(dtype):
+            for reduction in reductions:
+                expected = reference(*case.clone(), **case.kwargs, reduction=reduction, **params)
+                text, out = _call(fn, name, case, reduction=reduction, **params)
+                on = f"{case.name}, {str(dtype).removeprefix('torch.')}"
+                assert_tensor_close(out, expected, text, on, hint)
+                count += 1
+    print(f"✓ {name} matches the reference on {count} combinations of input, reduction and dtype.")
+
+
+def check_gradient(grad_fn, loss_fn, *, name: str, cases=regression_cases, wrt: int = 0,
+                   dtypes=(torch.float64,), hint: str | None = None, **params):
+    """Compare a hand-derived gradient with autograd.
+
+    ``grad_fn(*inputs, **params)`` must return the gradient of
+    ``loss_fn(*inputs, reduction="sum", **params)`` with respect to
+    ``inputs[wrt]``, i.e. the derivative of each element's loss with respect
+    to that element.
+    """
+    count = 0
+    for dtype in dtypes:
+        for case in cases(dtype):
+            inputs = list(case.clone())
+            inputs[wrt] = inputs[wrt].detach().requires_grad_(True)
+            loss_fn(*inputs, **case.kwargs, reduction="sum", **params).backward()
+            expected = inputs[wrt].grad
+            text, out = _call(grad_fn, name, case, **params)
+            on = f"{case.name}, {str(dtype).removeprefix('torch.')}"
+            assert_tensor_close(out, expected, f"{text} (compared with autograd)", on, hint)
+            count += 1
+    print(f"✓ {name} agrees with autograd on {count} inputs.")
+
+
+def check_value(received, expected, what: str, *, rtol: float = 1e-6, atol: float = 1e-9,
+                hint: str | None = None):
+    """Check a number (or a tensor with one element) against the expected number."""
+    if torch.is_tensor(received):
+        if received.numel() != 1:
+            fail(f"{what} should be a single number", expected, received, hint=hint)
+        received = received.item()
+    if not isinstance(received, (int, float)) or isinstance(received, bool):
+        fail(f"{what} should be a number", expected, received, hint=hint)
+    expected = float(expected)
+    if not abs(received - expected) <= atol + rtol * abs(expected):
+        fail(f"{what} is wrong", expected, float(received), hint=hint)
+    print(f"✓ {what} = {received:.6g}")
+
+
+def check_shape_dtype(value, shape: tuple, dtype: torch.dtype, what: str, hint: str | None = None):
+    """Check that ``value`` is a tensor with the given shape and dtype."""
+    if not torch.is_tensor(value):
+        fail(f"{what} should be a torch.Tensor", f"a tensor of shape {shape}", value, hint=hint)
+    if tuple(value.shape) != tuple(shape) or value.dtype != dtype:
+        fail(f"{what} has the wrong shape or dtype",
+             f"shape {tuple(shape)}, dtype {str(dtype).removeprefix('torch.')}",
+             f"shape {tuple(value.shape)}, dtype {str(value.dtype).removeprefix('torch.')}", hint=hint)
+
+
+def numerical_gradient(f, x: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
+    """Central finite differences of a scalar function ``f`` at ``x`` (computed in float64)."""
+    x = x.detach().to(torch.float64)
+    grad = torch.zeros_like(x)
+    flat = grad.view(-1)
+    for i in range(x.numel()):
+        step = torch.zeros_like(x).view(-1)
+        step[i] = eps
+        step = step.view_as(x)
+        flat[i] = (f(x + step) - f(x - step)) / (2 * eps)
+    return grad
+
+
+def compare_gradients(name: str, manual: torch.Tensor, automatic: torch.Tensor) -> bool:
+    """Print whether a hand-derived gradient matches autograd's; return True if it does.
+
+    The printed line gives exact equality, approximate equality (the book's
+    tolerances for the dtype) and the largest absolute difference.
+    """
+    manual, automatic = manual.detach(), automatic.detach()
+    exact = bool(torch.equal(manual, automatic))
+    tol = TOLERANCES.get(automatic.dtype, TOLERANCES[torch.float32])
+    approx = manual.shape == automatic.shape and bool(torch.allclose(manual, automatic, **tol))
+    diff = (manual - automatic).abs().max().item() if manual.shape == automatic.shape else float("nan")
+    print(f"{name:<28} | exact: {exact!s:<5} | approximate: {approx!s:<5} | max diff: {diff:.1e}")
+    return approx

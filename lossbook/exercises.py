@@ -1,0 +1,145 @@
+"""Generate student notebooks from solution notebooks, the single source.
+
+A solution notebook ``solutions/<slug>.ipynb`` marks each answer with the
+nbgrader convention, inside a function::
+
+    def mse(y_hat, y, reduction="mean"):
+        ### BEGIN SOLUTION
+        ...
+        ### END SOLUTION
+
+Cells carry ``exercise`` metadata: ``{"id": "mse", "role": "solution"}`` on
+the cells learners edit, ``{"id": "mse", "role": "test", "points": 2}`` on the
+cells that grade them. Markdown or code cells tagged ``solution-only`` are left
+out of the student version. ``python -m lossbook.exercises`` writes
+``exercises/<slug>.ipynb`` for every solution notebook; ``--check`` only
+reports which student notebooks are out of date.
+"""
+
+import argparse
+import re
+import sys
+from collections import OrderedDict
+from pathlib import Path
+
+from lossbook.notebooks import NotebookError, clean, dumps, read_notebook, write_notebook
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+SOLUTION_ONLY_TAG = "solution-only"
+STUB = (
+    "{indent}# YOUR CODE HERE\n"
+    '{indent}raise NotImplementedError("Exercise \'{id}\': replace this line with your answer.")'
+)
+
+
+class ExerciseFormatError(Exception):
+    """A solution notebook breaks the exercise format; the message is one line."""
+
+
+def exercise_meta(cell) -> dict:
+    """The cell's ``exercise`` metadata (empty for ordinary cells)."""
+    return dict(cell.get("metadata", {}).get("exercise", {}))
+
+
+def strip_solutions(source: str, exercise_id: str, where: str) -> str:
+    """Replace every BEGIN/END SOLUTION region of ``source`` with a stub that raises."""
+    out, lines, i = [], source.split("\n"), 0
+    while i < len(lines):
+        line = lines[i]
+        if line.strip() == BEGIN:
+            indent = line[: len(line) - len(line.lstrip())]
+            if not indent:
+                raise ExerciseFormatError(f"{where}: '{BEGIN}' must be inside a function body")
+            j = next((k for k in range(i + 1, len(lines)) if lines[k].strip() == END), None)
+            if j is None:
+                raise ExerciseFormatError(f"{where}: '{BEGIN}' without a matching '{END}'")
+            out.append(STUB.format(indent=indent, id=exercise_id))
+            i = j + 1
+            continue
+        if line.strip() == END:
+            raise ExerciseFormatError(f"{where}: '{END}' without a matching '{BEGIN}'")
+        out.append(line)
+        i += 1
+    return "\n".join(out)
+
+
+def exercises_of(nb, where: str = "notebook") -> "OrderedDict[str, dict]":
+    """Exercises in notebook order: ``{id: {"solution": [cell indices], "test": [...], "points": n}}``."""
+    found = OrderedDict()
+    for index, cell in enumerate(nb.cells):
+        meta = exercise_meta(cell)
+        if not meta:
+            continue
+        ex_id, role = meta.get("id"), meta.get("role")
+        if not isinstance(ex_id, str) or not re.fullmatch(r"[a-z0-9][a-z0-9-]*", ex_id):
+            raise ExerciseFormatError(f"{where}: cell {index} has exercise id {ex_id!r} (use lower-case-with-dashes)")
+        if role not in ("solution", "test"):
+            raise ExerciseFormatError(f"{where}: cell {index} has exercise role {role!r} (use 'solution' or 'test')")
+        entry = found.setdefault(ex_id, {"solution": [], "test": [], "points": 0})
+        entry[role].append(index)
+        if role == "test":
+            points = meta.get("points")
+            if not isinstance(points, int) or isinstance(points, bool) or points <= 0:
+                raise ExerciseFormatError(f"{where}: test cell {index} of '{ex_id}' needs positive integer points")
+            entry["points"] += points
+    for ex_id, entry in found.items():
+        if not entry["solution"] or not entry["test"]:
+            raise ExerciseFormatError(f"{where}: exercise '{ex_id}' needs at least one solution and one test cell")
+        if max(entry["solution"]) > min(entry["test"]):
+            raise ExerciseFormatError(f"{where}: exercise '{ex_id}' has a test cell before its solution cell")
+        if not any(BEGIN in nb.cells[i].source for i in entry["solution"]):
+            raise ExerciseFormatError(f"{where}: exercise '{ex_id}' has no '{BEGIN}' region")
+    return found
+
+
+def make_student_version(nb, where: str = "notebook"):
+    """The student notebook: solution regions stubbed, solution-only cells dropped, outputs cleared."""
+    exercises_of(nb, where)  # validates the format
+    student = clean(nb)
+    kept = []
+    for index, cell in enumerate(student.cells):
+        if SOLUTION_ONLY_TAG in cell.metadata.get("tags", []):
+            continue
+        if BEGIN in cell.source or END in cell.source:
+            ex_id = exercise_meta(cell).get("id")
+            if exercise_meta(cell).get("role") != "solution":
+                raise ExerciseFormatError(f"{where}: cell {index} has solution markers but is not a solution cell")
+            cell.source = strip_solutions(cell.source, ex_id, f"{where}: cell {index}")
+        kept.append(cell)
+    student.cells = kept
+    return student
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m lossbook.exercises", description=__doc__.splitlines()[0])
+    parser.add_argument("slugs", nargs="*", help="chapters to generate (default: every solutions/*.ipynb)")
+    parser.add_argument("--check", action="store_true", help="only report student notebooks that are out of date")
+    parser.add_argument("--root", default=".", help="the book's root folder (default: current folder)")
+    args = parser.parse_args(argv)
+    root = Path(args.root)
+    sources = [root / "solutions" / f"{s}.ipynb" for s in args.slugs] or sorted((root / "solutions").glob("*.ipynb"))
+    if not sources:
+        print(f"error: no solution notebooks under {root / 'solutions'}", file=sys.stderr)
+        return 1
+    status = 0
+    for source in sources:
+        target = root / "exercises" / source.name
+        try:
+            student = make_student_version(read_notebook(source), str(source))
+        except (NotebookError, ExerciseFormatError) as err:
+            print(f"error: {err}", file=sys.stderr)
+            status = 1
+            continue
+        if args.check:
+            if not target.is_file() or target.read_text(encoding="utf-8") != dumps(student):
+                print(f"{target} is out of date: run python -m lossbook.exercises", file=sys.stderr)
+                status = 1
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_notebook(student, target)
+            print(f"wrote {target}")
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""A minimal training loop for the book's experiments.
+
+Chapter "What a loss function is" writes this loop out line by line; later
+chapters import it so that each experiment shows only what is new.
+"""
+
+from dataclasses import dataclass, field
+
+import torch
+
+
+@dataclass
+class FitResult:
+    """Parameters after training and the loss recorded at every step."""
+
+    slope: float
+    intercept: float
+    losses: list = field(default_factory=list)
+
+    @property
+    def diverged(self) -> bool:
+        """True when the loss became ``inf``/``nan`` or ended far above where it started."""
+        last = self.losses[-1]
+        return not (last == last and abs(last) < float("inf")) or last > 1e3 * max(self.losses[0], 1e-12)
+
+
+def fit_line(loss_fn, x, y, lr: float = 0.1, steps: int = 200, momentum: float = 0.0) -> FitResult:
+    """Fit ``y ≈ slope * x + intercept`` by gradient descent on ``loss_fn(y_hat, y)``.
+
+    Both parameters start at zero, so the run is deterministic. Training stops
+    early if the loss stops being finite.
+    """
+    w = torch.zeros(2, dtype=x.dtype, requires_grad=True)
+    opt = torch.optim.SGD([w], lr=lr, momentum=momentum)
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = loss_fn(w[0] * x + w[1], y)
+        losses.append(loss.item())
+        if not torch.isfinite(loss):
+            break
+        loss.backward()
+        opt.step()
+    return FitResult(w[0].item(), w[1].item(), losses)
