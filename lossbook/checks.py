@@ -116,8 +116,12 @@ def _call(fn, name, case: Case, **params):
     return text, out
 
 
-def assert_tensor_close(received, expected, what: str, on: str | None = None, hint: str | None = None):
-    """Check type, shape, dtype and values of ``received`` against ``expected``."""
+def assert_tensor_close(received, expected, what: str, on: str | None = None, hint: str | None = None,
+                        rtol: float | None = None, atol: float | None = None):
+    """Check type, shape, dtype and values of ``received`` against ``expected``.
+
+    Tolerances default to the book's per-dtype ``TOLERANCES``.
+    """
     if not torch.is_tensor(received):
         fail(f"{what} should return a torch.Tensor", expected, received, on,
              "build the result from torch operations so autograd can follow it.")
@@ -127,7 +131,8 @@ def assert_tensor_close(received, expected, what: str, on: str | None = None, hi
     if received.dtype != expected.dtype:
         fail(f"{what} returned the wrong dtype", expected, received, on,
              "keep the input's dtype: avoid Python floats that force float64, or .float() casts.")
-    tol = TOLERANCES.get(expected.dtype, TOLERANCES[torch.float32])
+    tol = dict(TOLERANCES.get(expected.dtype, TOLERANCES[torch.float32]))
+    tol.update({k: v for k, v in (("rtol", rtol), ("atol", atol)) if v is not None})
     close = torch.isclose(received.detach(), expected.detach(), equal_nan=True, **tol)
     if not bool(close.all()):
         fail(f"{what} returned wrong values", expected, received, on, hint)
@@ -149,7 +154,8 @@ def check_loss(fn, reference, *, name: str, cases=regression_cases, reductions=R
                 on = f"{case.name}, {str(dtype).removeprefix('torch.')}"
                 assert_tensor_close(out, expected, text, on, hint)
                 count += 1
-    print(f"✓ {name} matches the reference on {count} combinations of input, reduction and dtype.")
+    shown = "".join(f", {k}={v!r}" for k, v in params.items())
+    print(f"✓ {name}(y_hat, y{shown}) matches the reference on {count} combinations of input, reduction and dtype.")
 
 
 def check_gradient(grad_fn, loss_fn, *, name: str, cases=regression_cases, wrt: int = 0,
@@ -172,7 +178,8 @@ def check_gradient(grad_fn, loss_fn, *, name: str, cases=regression_cases, wrt: 
             on = f"{case.name}, {str(dtype).removeprefix('torch.')}"
             assert_tensor_close(out, expected, f"{text} (compared with autograd)", on, hint)
             count += 1
-    print(f"✓ {name} agrees with autograd on {count} inputs.")
+    shown = "".join(f", {k}={v!r}" for k, v in params.items())
+    print(f"✓ {name}(y_hat, y{shown}) agrees with autograd on {count} inputs.")
 
 
 def check_value(received, expected, what: str, *, rtol: float = 1e-6, atol: float = 1e-9,

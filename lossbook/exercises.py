@@ -11,7 +11,8 @@ nbgrader convention, inside a function::
 Cells carry ``exercise`` metadata: ``{"id": "mse", "role": "solution"}`` on
 the cells learners edit, ``{"id": "mse", "role": "test", "points": 2}`` on the
 cells that grade them. Markdown or code cells tagged ``solution-only`` are left
-out of the student version. ``python -m lossbook.exercises`` writes
+out of the student version, and a title ``# Solutions: X`` becomes
+``# Exercises: X``. ``python -m lossbook.exercises`` writes
 ``exercises/<slug>.ipynb`` for every solution notebook; ``--check`` only
 reports which student notebooks are out of date.
 """
@@ -26,6 +27,7 @@ from lossbook.notebooks import NotebookError, clean, dumps, read_notebook, write
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 SOLUTION_ONLY_TAG = "solution-only"
+SOLUTION_TITLE, EXERCISE_TITLE = "# Solutions: ", "# Exercises: "
 STUB = (
     "{indent}# YOUR CODE HERE\n"
     '{indent}raise NotImplementedError("Exercise \'{id}\': replace this line with your answer.")'
@@ -100,6 +102,8 @@ def make_student_version(nb, where: str = "notebook"):
     for index, cell in enumerate(student.cells):
         if SOLUTION_ONLY_TAG in cell.metadata.get("tags", []):
             continue
+        if cell.cell_type == "markdown" and cell.source.startswith(SOLUTION_TITLE):
+            cell.source = EXERCISE_TITLE + cell.source[len(SOLUTION_TITLE):]
         if BEGIN in cell.source or END in cell.source:
             ex_id = exercise_meta(cell).get("id")
             if exercise_meta(cell).get("role") != "solution":

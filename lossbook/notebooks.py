@@ -31,15 +31,16 @@ def read_notebook(path) -> nbformat.NotebookNode:
     if not path.is_file():
         raise NotebookError(f"{path}: no such notebook")
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise NotebookError(f"{path}: not valid JSON ({err})") from None
     if not isinstance(raw, dict) or raw.get("nbformat") != 4:
         raise NotebookError(f"{path}: not a version-4 Jupyter notebook")
     try:
-        nb = nbformat.from_dict(raw)
+        nb = nbformat.reads(text, as_version=4)  # joins multi-line strings
         nbformat.validate(nb)
-    except nbformat.ValidationError as err:
+    except (nbformat.ValidationError, KeyError, TypeError, AttributeError) as err:
         reason = str(err).splitlines()[0]
         raise NotebookError(f"{path}: invalid notebook ({reason})") from None
     return nb
@@ -47,7 +48,8 @@ def read_notebook(path) -> nbformat.NotebookNode:
 
 def dumps(nb) -> str:
     """A notebook as text in the repository's canonical layout (1-space indent, final newline)."""
-    return json.dumps(nb, indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    text = nbformat.writes(nb, version=4)  # Jupyter's own layout: sources as lists of lines
+    return text if text.endswith("\n") else text + "\n"
 
 
 def write_notebook(nb, path) -> None:

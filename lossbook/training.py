@@ -24,14 +24,23 @@ class FitResult:
         return not (last == last and abs(last) < float("inf")) or last > 1e3 * max(self.losses[0], 1e-12)
 
 
-def fit_line(loss_fn, x, y, lr: float = 0.1, steps: int = 200, momentum: float = 0.0) -> FitResult:
+def fit_line(loss_fn, x, y, lr: float = 0.1, steps: int = 200, momentum: float = 0.0,
+             optimizer: str = "sgd", decay: float = 0.0) -> FitResult:
     """Fit ``y ≈ slope * x + intercept`` by gradient descent on ``loss_fn(y_hat, y)``.
 
     Both parameters start at zero, so the run is deterministic. Training stops
-    early if the loss stops being finite.
+    early if the loss stops being finite. ``optimizer`` is ``"sgd"`` (with
+    ``momentum``) or ``"adam"``; with ``decay > 0`` the learning rate at step
+    ``t`` is ``lr / (1 + decay * t)``.
     """
     w = torch.zeros(2, dtype=x.dtype, requires_grad=True)
-    opt = torch.optim.SGD([w], lr=lr, momentum=momentum)
+    if optimizer == "adam":
+        opt = torch.optim.Adam([w], lr=lr)
+    elif optimizer == "sgd":
+        opt = torch.optim.SGD([w], lr=lr, momentum=momentum)
+    else:
+        raise ValueError(f"optimizer must be 'sgd' or 'adam', got {optimizer!r}")
+    schedule = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 1.0 / (1.0 + decay * t))
     losses = []
     for _ in range(steps):
         opt.zero_grad()
@@ -41,4 +50,5 @@ def fit_line(loss_fn, x, y, lr: float = 0.1, steps: int = 200, momentum: float =
             break
         loss.backward()
         opt.step()
+        schedule.step()
     return FitResult(w[0].item(), w[1].item(), losses)
