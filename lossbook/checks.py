@@ -22,6 +22,7 @@ TOLERANCES = {
     torch.float32: dict(rtol=1e-5, atol=1e-6),
     torch.float64: dict(rtol=1e-10, atol=1e-12),
 }
+CRASH_HINT = "call your function yourself on a small input and read the traceback."
 
 
 class CheckFailed(AssertionError):
@@ -105,7 +106,7 @@ def _call(fn, name, case: Case, **params):
         raise
     except Exception as err:  # the learner's code crashed: say so, on which input
         raise CheckFailed(
-            f"{text} raised {type(err).__name__}: {err}\n  on input: {case.name}"
+            f"{text} raised {type(err).__name__}: {err}\n  on input: {case.name}\n  hint: {CRASH_HINT}"
         ) from None
     for original, passed in zip(case.inputs, inputs):
         if torch.is_tensor(original) and not torch.equal(original, passed):
@@ -182,6 +183,19 @@ def check_gradient(grad_fn, loss_fn, *, name: str, cases=regression_cases, wrt: 
     print(f"✓ {name}(y_hat, y{shown}) agrees with autograd on {count} inputs.")
 
 
+def call(fn, *args, what: str, hint: str = CRASH_HINT, **kwargs):
+    """Call a learner's function; turn a crash into :class:`CheckFailed` naming the call.
+
+    ``NotImplementedError`` (an unanswered stub) passes through unchanged.
+    """
+    try:
+        return fn(*args, **kwargs)
+    except NotImplementedError:
+        raise
+    except Exception as err:
+        raise CheckFailed(f"{what} raised {type(err).__name__}: {err}\n  hint: {hint}") from None
+
+
 def check_value(received, expected, what: str, *, rtol: float = 1e-6, atol: float = 1e-9,
                 hint: str | None = None):
     """Check a number (or a tensor with one element) against the expected number."""
@@ -220,15 +234,18 @@ def numerical_gradient(f, x: torch.Tensor, eps: float = 1e-6) -> torch.Tensor:
     return grad
 
 
-def compare_gradients(name: str, manual: torch.Tensor, automatic: torch.Tensor) -> bool:
+def compare_gradients(name: str, manual: torch.Tensor, automatic: torch.Tensor,
+                      rtol: float | None = None, atol: float | None = None) -> bool:
     """Print whether a hand-derived gradient matches autograd's; return True if it does.
 
     The printed line gives exact equality, approximate equality (the book's
-    tolerances for the dtype) and the largest absolute difference.
+    tolerances for the dtype unless ``rtol``/``atol`` are given, e.g. looser
+    ones for finite differences) and the largest absolute difference.
     """
     manual, automatic = manual.detach(), automatic.detach()
     exact = bool(torch.equal(manual, automatic))
-    tol = TOLERANCES.get(automatic.dtype, TOLERANCES[torch.float32])
+    tol = dict(TOLERANCES.get(automatic.dtype, TOLERANCES[torch.float32]))
+    tol.update({k: v for k, v in (("rtol", rtol), ("atol", atol)) if v is not None})
     approx = manual.shape == automatic.shape and bool(torch.allclose(manual, automatic, **tol))
     diff = (manual - automatic).abs().max().item() if manual.shape == automatic.shape else float("nan")
     print(f"{name:<28} | exact: {exact!s:<5} | approximate: {approx!s:<5} | max diff: {diff:.1e}")

@@ -89,14 +89,12 @@ def exercises_of(nb, where: str = "notebook") -> "OrderedDict[str, dict]":
             raise ExerciseFormatError(f"{where}: exercise '{ex_id}' needs at least one solution and one test cell")
         if max(entry["solution"]) > min(entry["test"]):
             raise ExerciseFormatError(f"{where}: exercise '{ex_id}' has a test cell before its solution cell")
-        if not any(BEGIN in nb.cells[i].source for i in entry["solution"]):
-            raise ExerciseFormatError(f"{where}: exercise '{ex_id}' has no '{BEGIN}' region")
     return found
 
 
 def make_student_version(nb, where: str = "notebook"):
     """The student notebook: solution regions stubbed, solution-only cells dropped, outputs cleared."""
-    exercises_of(nb, where)  # validates the format
+    exercises = exercises_of(nb, where)  # validates the format
     student = clean(nb)
     kept = []
     for index, cell in enumerate(student.cells):
@@ -111,6 +109,9 @@ def make_student_version(nb, where: str = "notebook"):
             cell.source = strip_solutions(cell.source, ex_id, f"{where}: cell {index}")
         kept.append(cell)
     student.cells = kept
+    for ex_id, entry in exercises.items():
+        if not any(BEGIN in nb.cells[i].source for i in entry["solution"]):
+            raise ExerciseFormatError(f"{where}: exercise '{ex_id}' has no '{BEGIN}' region")
     return student
 
 

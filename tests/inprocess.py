@@ -1,0 +1,45 @@
+"""Run a notebook's code cells in this Python process (fast; no kernel).
+
+Used by the wrong-answer tests: run a solution notebook up to one exercise's
+test cells with a wrong answer in place of the solution, and collect what each
+test cell raised.
+"""
+
+import os
+
+from lossbook.exercises import exercises_of
+
+
+def run_exercise(nb, exercise_id: str, answer: str | None = None) -> list:
+    """Run cells up to the last test cell of ``exercise_id``; return each test cell's exception (or None).
+
+    ``answer`` replaces the source of the exercise's first solution cell (the
+    others are dropped); ``None`` keeps the solution. Other cells must succeed.
+    """
+    exercise = exercises_of(nb)[exercise_id]
+    namespace = {"__name__": "__main__"}
+    outcomes = []
+    cwd = os.getcwd()
+    try:
+        for index, cell in enumerate(nb.cells[: max(exercise["test"]) + 1]):
+            if cell.cell_type != "code":
+                continue
+            source = cell.source
+            if index in exercise["solution"]:
+                if answer is not None:
+                    source = answer if index == exercise["solution"][0] else ""
+            code = compile(source, f"<cell {index}>", "exec")
+            if index in exercise["test"]:
+                try:
+                    exec(code, namespace)
+                    outcomes.append(None)
+                except Exception as err:  # a test cell rejecting an answer
+                    outcomes.append(err)
+            else:
+                exec(code, namespace)
+    finally:
+        os.chdir(cwd)
+        import matplotlib.pyplot as plt
+
+        plt.close("all")
+    return outcomes

@@ -1,0 +1,111 @@
+"""Unit tests of the answer checks: right answers pass, wrong ones fail with a useful message."""
+
+import math
+
+import pytest
+import torch
+import torch.nn.functional as F
+
+from lossbook.checks import (CheckFailed, assert_tensor_close, call, check_gradient, check_loss, check_shape_dtype,
+                             check_value, compare_gradients, numerical_gradient, regression_cases)
+from lossbook.reference import log_cosh_loss, quantile_loss, reduce
+
+
+def mse_ok(y_hat, y, reduction="mean"):
+    return reduce((y - y_hat) ** 2, reduction)
+
+
+def test_a_correct_loss_passes(capsys):
+    check_loss(mse_ok, F.mse_loss, name="mse")
+    assert "✓ mse(y_hat, y) matches" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda y_hat, y, reduction="mean": 1.0001 * mse_ok(y_hat, y, reduction), "wrong values"),
+    (lambda y_hat, y, reduction="mean": mse_ok(y_hat, y, reduction) + 1e-4, "wrong values"),
+    (lambda y_hat, y, reduction="mean": mse_ok(y_hat, y, "sum"), "wrong"),
+    (lambda y_hat, y, reduction="mean": mse_ok(y_hat, y, reduction).double(), "wrong dtype"),
+    (lambda y_hat, y, reduction="mean": mse_ok(y_hat, y, reduction).tolist(), "torch.Tensor"),
+])
+def test_wrong_losses_fail_with_expected_received_and_hint(wrong, words):
+    with pytest.raises(CheckFailed) as info:
+        check_loss(wrong, F.mse_loss, name="mse", hint="square the residual.")
+    message = str(info.value)
+    assert words in message
+    for part in ("on input:", "expected:", "received:", "hint:"):
+        assert part in message, message
+
+
+def test_in_place_modification_is_reported():
+    def sneaky(y_hat, y, reduction="mean"):
+        y_hat.sub_(y)
+        return reduce(y_hat**2, reduction)
+
+    with pytest.raises(CheckFailed, match="changed its input tensors in place"):
+        check_loss(sneaky, F.mse_loss, name="mse")
+
+
+def test_a_crash_becomes_a_check_failure_and_a_stub_stays_a_stub():
+    with pytest.raises(CheckFailed, match="raised ZeroDivisionError"):
+        check_loss(lambda y_hat, y, reduction="mean": 1 / 0, F.mse_loss, name="mse")
+    with pytest.raises(NotImplementedError):
+        check_loss(lambda y_hat, y, reduction="mean": (_ for _ in ()).throw(NotImplementedError()), F.mse_loss, name="mse")
+    with pytest.raises(CheckFailed, match="f\\(\\) raised KeyError"):
+        call(lambda: {}["x"], what="f()")
+
+
+def test_cases_cover_edges():
+    names = " ".join(c.name for c in regression_cases())
+    for word in ("zero residuals", "huge", "batch of one", "2-D", "±1"):
+        assert word in names
+    assert {c.inputs[0].dtype for c in regression_cases(torch.float32)} == {torch.float32}
+
+
+def test_check_gradient_accepts_the_right_derivative_and_rejects_a_sign_error():
+    right = lambda y_hat, y: -2 * (y - y_hat)
+    check_gradient(right, F.mse_loss, name="mse_grad")
+    with pytest.raises(CheckFailed, match="compared with autograd"):
+        check_gradient(lambda y_hat, y: 2 * (y - y_hat), F.mse_loss, name="mse_grad")
+
+
+def test_check_value():
+    check_value(torch.tensor(2.0), 2.0, "x")
+    with pytest.raises(CheckFailed, match="is wrong"):
+        check_value(2.001, 2.0, "x")
+    with pytest.raises(CheckFailed, match="should be a number"):
+        check_value("2.0", 2.0, "x")
+    with pytest.raises(CheckFailed, match="single number"):
+        check_value(torch.ones(2), 1.0, "x")
+
+
+def test_check_shape_dtype():
+    check_shape_dtype(torch.zeros(2, 3), (2, 3), torch.float32, "z")
+    with pytest.raises(CheckFailed, match="wrong shape or dtype"):
+        check_shape_dtype(torch.zeros(3, 2), (2, 3), torch.float32, "z")
+    with pytest.raises(CheckFailed, match="should be a torch.Tensor"):
+        check_shape_dtype([0.0], (1,), torch.float32, "z")
+
+
+def test_assert_tensor_close_custom_tolerance():
+    assert_tensor_close(torch.tensor([1.0]), torch.tensor([1.0 + 1e-4]), "x", rtol=1e-3)
+    with pytest.raises(CheckFailed):
+        assert_tensor_close(torch.tensor([1.0]), torch.tensor([1.0 + 1e-4]), "x")
+
+
+def test_compare_gradients_and_numerical_gradient(capsys):
+    x = torch.tensor([0.3, -1.2, 2.0], dtype=torch.float64)
+    numeric = numerical_gradient(lambda t: (t**3).sum(), x)
+    assert compare_gradients("d/dx x^3", numeric, 3 * x**2, rtol=1e-6, atol=1e-8)
+    assert not compare_gradients("wrong", numeric, 2 * x**2, rtol=1e-6, atol=1e-8)
+    out = capsys.readouterr().out
+    assert "approximate: True" in out and "approximate: False" in out
+
+
+def test_reference_losses_match_their_definitions():
+    r = torch.linspace(-5, 5, 101, dtype=torch.float64)
+    zero = torch.zeros_like(r)
+    assert torch.allclose(quantile_loss(zero, r, tau=0.5, reduction="none"), 0.5 * r.abs())
+    assert torch.allclose(log_cosh_loss(zero, r, reduction="none"), torch.log(torch.cosh(r)))
+    assert math.isfinite(log_cosh_loss(torch.zeros(1), torch.tensor([1e4])).item())
+    with pytest.raises(ValueError, match="reduction"):
+        reduce(r, "avg")
