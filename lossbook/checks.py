@@ -196,6 +196,23 @@ def call(fn, *args, what: str, hint: str = CRASH_HINT, **kwargs):
         raise CheckFailed(f"{what} raised {type(err).__name__}: {err}\n  hint: {hint}") from None
 
 
+def value_and_grad(fn, *args, wrt: int = 0, what: str, **kwargs):
+    """Call a learner's ``fn`` and differentiate its (scalar) result with respect to ``args[wrt]``.
+
+    Returns ``(value, gradient)``, both detached. Fails with :class:`CheckFailed`
+    when the result is not a tensor autograd can follow (e.g. a Python float).
+    """
+    args = list(args)
+    args[wrt] = args[wrt].detach().clone().requires_grad_(True)
+    out = call(fn, *args, what=what, **kwargs)
+    if not (torch.is_tensor(out) and out.requires_grad and out.numel() == 1):
+        raise CheckFailed(f"{what} must return a one-element tensor that autograd can differentiate\n"
+                          f"  received: {describe(out)}\n"
+                          "  hint: build the result from torch operations on the inputs; no .item(), float() or .detach().")
+    (grad,) = torch.autograd.grad(out, args[wrt])
+    return out.detach(), grad
+
+
 def check_value(received, expected, what: str, *, rtol: float = 1e-6, atol: float = 1e-9,
                 hint: str | None = None):
     """Check a number (or a tensor with one element) against the expected number."""

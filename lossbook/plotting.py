@@ -78,14 +78,21 @@ def plot_loss_and_gradient(losses: dict, x=None, xlabel: str = "residual $r = y 
 
 
 def plot_curves(curves: dict, xlabel: str = "step", ylabel: str = "training loss",
-                logy: bool = False, title: str | None = None):
-    """Plot training curves: ``curves`` maps a label to a list of values per step."""
+                logy: bool = False, title: str | None = None, x=None, logx: bool = False):
+    """Plot training curves: ``curves`` maps a label to a list of values per step.
+
+    ``x`` gives the horizontal positions (default: 0, 1, 2, ...), e.g. the values
+    of a hyperparameter in a sweep; ``logx``/``logy`` use logarithmic axes.
+    """
     use_book_style()
     fig, ax = plt.subplots(figsize=(6, 3.2))
     for i, (label, values) in enumerate(curves.items()):
-        ax.plot(range(len(values)), values, color=color_of(label, i), label=label, lw=1.6)
+        xs = range(len(values)) if x is None else list(x)
+        ax.plot(xs, values, color=color_of(label, i), label=label, lw=1.6)
     if logy:
         ax.set_yscale("log")
+    if logx:
+        ax.set_xscale("log")
     ax.set(xlabel=xlabel, ylabel=ylabel)
     if title:
         ax.set_title(title)
