@@ -10,7 +10,12 @@ nbgrader convention, inside a function::
 
 Cells carry ``exercise`` metadata: ``{"id": "mse", "role": "solution"}`` on
 the cells learners edit, ``{"id": "mse", "role": "test", "points": 2}`` on the
-cells that grade them. Markdown or code cells tagged ``solution-only`` are left
+cells that grade them. A test cell may hold instructor-only checks between
+``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``: the student version
+leaves them out, grading runs them. A solution cell may list, under
+``"forbid"``, the library functions a "from scratch" answer must not call
+(``["torch.nn.functional.mse_loss"]``); grading enforces it. Markdown or code
+cells tagged ``solution-only`` are left
 out of the student version, and a title ``# Solutions: X`` becomes
 ``# Exercises: X``. ``python -m lossbook.exercises`` writes
 ``exercises/<slug>.ipynb`` for every solution notebook; ``--check`` only
@@ -26,6 +31,7 @@ from pathlib import Path
 from lossbook.notebooks import NotebookError, clean, dumps, read_notebook, write_notebook
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+BEGIN_HIDDEN, END_HIDDEN = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 SOLUTION_ONLY_TAG = "solution-only"
 SOLUTION_TITLE, EXERCISE_TITLE = "# Solutions: ", "# Exercises: "
 STUB = (
@@ -65,6 +71,25 @@ def strip_solutions(source: str, exercise_id: str, where: str) -> str:
     return "\n".join(out)
 
 
+def strip_hidden_tests(source: str, where: str) -> str:
+    """Remove every BEGIN/END HIDDEN TESTS region (markers included) from a test cell."""
+    out, inside = [], False
+    for line in source.split("\n"):
+        if line.strip() == BEGIN_HIDDEN:
+            if inside:
+                raise ExerciseFormatError(f"{where}: nested '{BEGIN_HIDDEN}'")
+            inside = True
+        elif line.strip() == END_HIDDEN:
+            if not inside:
+                raise ExerciseFormatError(f"{where}: '{END_HIDDEN}' without a matching '{BEGIN_HIDDEN}'")
+            inside = False
+        elif not inside:
+            out.append(line)
+    if inside:
+        raise ExerciseFormatError(f"{where}: '{BEGIN_HIDDEN}' without a matching '{END_HIDDEN}'")
+    return "\n".join(out).rstrip("\n")
+
+
 def exercises_of(nb, where: str = "notebook") -> "OrderedDict[str, dict]":
     """Exercises in notebook order: ``{id: {"solution": [cell indices], "test": [...], "points": n}}``."""
     found = OrderedDict()
@@ -77,6 +102,9 @@ def exercises_of(nb, where: str = "notebook") -> "OrderedDict[str, dict]":
             raise ExerciseFormatError(f"{where}: cell {index} has exercise id {ex_id!r} (use lower-case-with-dashes)")
         if role not in ("solution", "test"):
             raise ExerciseFormatError(f"{where}: cell {index} has exercise role {role!r} (use 'solution' or 'test')")
+        forbid = meta.get("forbid", [])
+        if role == "solution" and not (isinstance(forbid, list) and all(isinstance(f, str) and "." in f for f in forbid)):
+            raise ExerciseFormatError(f"{where}: cell {index} 'forbid' must list qualified names like 'torch.nn.functional.mse_loss'")
         entry = found.setdefault(ex_id, {"solution": [], "test": [], "points": 0})
         entry[role].append(index)
         if role == "test":
@@ -107,6 +135,10 @@ def make_student_version(nb, where: str = "notebook"):
             if exercise_meta(cell).get("role") != "solution":
                 raise ExerciseFormatError(f"{where}: cell {index} has solution markers but is not a solution cell")
             cell.source = strip_solutions(cell.source, ex_id, f"{where}: cell {index}")
+        if BEGIN_HIDDEN in cell.source or END_HIDDEN in cell.source:
+            if exercise_meta(cell).get("role") != "test":
+                raise ExerciseFormatError(f"{where}: cell {index} has hidden tests but is not a test cell")
+            cell.source = strip_hidden_tests(cell.source, f"{where}: cell {index}")
         kept.append(cell)
     student.cells = kept
     for ex_id, entry in exercises.items():

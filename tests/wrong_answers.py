@@ -275,6 +275,19 @@ def gradient_descent(X, y, lr, steps):
         w.grad.zero_()
     return w.detach(), losses
 ''',
+        "losses recorded as tensors, weights not detached": '''
+def gradient_descent(X, y, lr, steps):
+    w = torch.zeros(X.shape[1], dtype=X.dtype, requires_grad=True)
+    losses = []
+    for _ in range(steps):
+        loss = ((X @ w - y) ** 2).mean()
+        losses.append(loss.detach())
+        loss.backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+        w.grad.zero_()
+    return w, losses
+''',
         "autograd's .grad read without backward (crashes)": '''
 def gradient_descent(X, y, lr, steps):
     w = torch.zeros(X.shape[1], dtype=X.dtype, requires_grad=True)

@@ -1,0 +1,338 @@
+"""Grade students' exercise notebooks against the instructor's canonical copy.
+
+For each submission the grader builds a *grading notebook*: the canonical
+set-up and test cells (hidden tests included) from the instructor's key, and
+only the student's *solution* cells, matched by cell id or, failing that, by
+exercise id. Test cells the student submitted are never run: an edited or
+deleted test cell is graded with the canonical one, and the change is noted.
+Points come from the key.
+
+The student's code runs in a sandbox process (:mod:`lossbook.sandbox`); the
+test cells run in the Jupyter kernel and reach the student's functions through
+proxies, so patching the checks from student code achieves nothing. nbval runs
+the grading notebook (``pytest --nbval-lax``); a small pytest plugin
+(:mod:`lossbook.nbval_results`) records which test cells passed.
+"""
+
+import ast
+import json
+import os
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from lossbook.exercises import (BEGIN, BEGIN_HIDDEN, ExerciseFormatError, exercise_meta, exercises_of,
+                                make_student_version, strip_hidden_tests)
+from lossbook.notebooks import NOTEBOOK_METADATA, NotebookError, read_notebook
+
+CALL_TIMEOUT = 10.0  # seconds for one call of a student's function
+NOTEBOOK_TIMEOUT = 120.0  # seconds of student code per submission
+
+
+@dataclass
+class ExerciseResult:
+    points: int = 0
+    max_points: int = 0
+    passed: bool = False
+    messages: list = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    submission: str
+    chapter: str | None = None
+    score: int = 0
+    max_score: int = 0
+    exercises: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+    error: str | None = None
+    seconds: float = 0.0
+
+
+@dataclass
+class Key:
+    """An instructor's canonical notebook (a solution notebook, hidden tests included)."""
+
+    slug: str
+    nb: nbformat.NotebookNode
+    exercises: dict
+    student: nbformat.NotebookNode  # what students received, to detect edited test cells
+
+    @classmethod
+    def load(cls, path) -> "Key":
+        path = Path(path)
+        nb = read_notebook(path)
+        exercises = exercises_of(nb, str(path))
+        if not exercises:
+            raise ExerciseFormatError(f"{path}: no exercises in this notebook")
+        return cls(path.stem, nb, exercises, make_student_version(nb, str(path)))
+
+    @property
+    def max_score(self) -> int:
+        return sum(e["points"] for e in self.exercises.values())
+
+
+def load_keys(paths) -> dict:
+    """Keys from notebook files or folders of them, by slug."""
+    files = []
+    for path in map(Path, paths):
+        files += sorted(path.glob("*.ipynb")) if path.is_dir() else [path]
+    if not files:
+        raise NotebookError("no key notebooks found")
+    return {key.slug: key for key in map(Key.load, files)}
+
+
+# --- reading a submission -------------------------------------------------------------------------
+
+def read_submission(path) -> tuple:
+    """Read a student's notebook leniently; return (notebook, notes) or raise NotebookError."""
+    path = Path(path)
+    if not path.is_file():
+        raise NotebookError(f"{path}: no such file")
+    try:
+        text = path.read_text(encoding="utf-8")
+        raw = json.loads(text)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise NotebookError(f"{path.name}: not valid JSON ({err.__class__.__name__} at {getattr(err, 'pos', '?')}); "
+                            "nothing could be graded") from None
+    version = raw.get("nbformat") if isinstance(raw, dict) else None
+    notes = []
+    if version not in (3, 4):
+        raise NotebookError(f"{path.name}: nbformat {version!r} is not supported (expected 4); "
+                            "open it in Jupyter and save it again")
+    try:
+        nb = nbformat.reads(text, as_version=4)
+    except Exception as err:
+        raise NotebookError(f"{path.name}: not a readable notebook ({str(err).splitlines()[0][:200]})") from None
+    if version == 3:
+        notes.append("the notebook was in nbformat 3 and was converted to nbformat 4")
+    if not isinstance(nb.get("cells"), list):
+        raise NotebookError(f"{path.name}: the notebook has no list of cells")
+    return nb, notes
+
+
+def _match_key(nb, keys: dict):
+    """The key whose exercises this submission answers (most matching cells), or None."""
+    ids = {c.get("id") for c in nb.cells}
+    exercise_ids = {exercise_meta(c).get("id") for c in nb.cells if isinstance(c, dict)}
+    best, best_score = None, 0
+    for key in keys.values():
+        solution_ids = {key.nb.cells[i].id for e in key.exercises.values() for i in e["solution"]}
+        score = len(ids & solution_ids) + len(exercise_ids & set(key.exercises))
+        if score > best_score:
+            best, best_score = key, score
+    return best
+
+
+def _student_cell(nb, key_cell, exercise_id: str, role: str, notes: list):
+    """The submitted cell that answers ``key_cell``: same id, else the same exercise and role."""
+    same_id = [c for c in nb.cells if c.get("id") == key_cell.id and c.get("cell_type") == "code"]
+    if same_id:
+        if len(same_id) > 1:
+            notes.append(f"'{exercise_id}': {len(same_id)} cells share id {key_cell.id}; the last one was graded")
+        return same_id[-1]
+    same_role = [c for c in nb.cells
+                 if c.get("cell_type") == "code" and exercise_meta(c).get("id") == exercise_id
+                 and exercise_meta(c).get("role") == role]
+    if same_role:
+        return same_role[-1]
+    return None
+
+
+def defined_names(source: str) -> list:
+    """Top-level names a solution cell defines (functions, classes, assignments)."""
+    names = []
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.append(node.name)
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names += [t.id for t in targets if isinstance(t, ast.Name)]
+    return names
+
+
+def forbidden_uses(source: str, forbid) -> list:
+    """Forbidden library names a student's source mentions: attributes, imports, or strings."""
+    wanted = {name.rsplit(".", 1)[-1]: name for name in forbid}
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return []
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr in wanted:
+            found.add(wanted[node.attr])
+        elif isinstance(node, ast.alias) and node.name.rsplit(".", 1)[-1] in wanted:
+            found.add(wanted[node.name.rsplit(".", 1)[-1]])
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in wanted:
+            found.add(wanted[node.value])
+    return sorted(found)
+
+
+# --- the grading notebook -------------------------------------------------------------------------
+
+def build_grading_notebook(key: Key, nb, notes: list, call_timeout=CALL_TIMEOUT, total_timeout=NOTEBOOK_TIMEOUT):
+    """Canonical set-up and test cells plus the student's solution cells, wired through a sandbox."""
+    cells = [nbformat.v4.new_code_cell(
+        "from lossbook.sandbox import Sandbox as _Sandbox\n"
+        f"__sandbox__ = _Sandbox(call_timeout={call_timeout!r}, total_timeout={total_timeout!r})")]
+    test_ids = {key.nb.cells[i].id: ex_id for ex_id, e in key.exercises.items() for i in e["test"]}
+    student_tests = {c.id: c for c in key.student.cells}
+    for cell in key.nb.cells:
+        if cell.cell_type != "code":
+            continue
+        meta = exercise_meta(cell)
+        if not meta:
+            cells.append(nbformat.v4.new_code_cell(f"{cell.source}\n__sandbox__.setup({cell.source!r})"))
+            continue
+        ex_id = meta["id"]
+        if meta["role"] == "solution":
+            submitted = _student_cell(nb, cell, ex_id, "solution", notes)
+            if submitted is None:
+                notes.append(f"'{ex_id}': the answer cell is missing; the exercise was graded as unanswered")
+                source = student_tests[cell.id].source
+            else:
+                source = submitted.get("source", "")
+                source = "".join(source) if isinstance(source, list) else str(source)
+            forbid = list(meta.get("forbid", []))
+            names = defined_names(cell.source)
+            misuse = forbidden_uses(source, forbid)
+            if misuse:
+                source = _forbidden_stub(names, ex_id, misuse)
+            cells.append(nbformat.v4.new_code_cell(
+                f"globals().update(__sandbox__.define({source!r}, exercise={ex_id!r}, "
+                f"names={names!r}, forbid={forbid!r}))"))
+        else:
+            grading_cell = nbformat.v4.new_code_cell(cell.source)
+            grading_cell.metadata["exercise"] = dict(meta)
+            cells.append(grading_cell)
+            _note_tampering(nb, cell, student_tests.get(cell.id), ex_id, notes)
+    for c in nb.cells:
+        meta = exercise_meta(c)
+        if meta.get("role") == "test" and c.get("id") not in test_ids:
+            notes.append(f"'{meta.get('id')}': a test cell that is not in the key was ignored")
+    grading = nbformat.v4.new_notebook(cells=cells, metadata=nbformat.from_dict(NOTEBOOK_METADATA))
+    return grading
+
+
+def _forbidden_stub(names, ex_id, misuse) -> str:
+    message = (f"'{ex_id}' asks you to write this from scratch, but your code uses {', '.join(misuse)}\\n"
+               "  hint: compute it with elementary tensor operations instead.")
+    lines = [f"def {name}(*args, **kwargs):\n    raise ForbiddenCall({message!r})" for name in names]
+    return "from lossbook.sandbox import ForbiddenCall\n" + "\n".join(lines)
+
+
+def _note_tampering(nb, key_cell, given_cell, ex_id, notes):
+    submitted = [c for c in nb.cells if c.get("id") == key_cell.id]
+    if not submitted:
+        notes.append(f"'{ex_id}': a test cell was deleted; it was graded with the canonical test")
+        return
+    source = submitted[-1].get("source", "")
+    source = "".join(source) if isinstance(source, list) else str(source)
+    expected = given_cell.source if given_cell is not None else strip_hidden_tests(key_cell.source, "key")
+    if source.strip() != expected.strip():
+        notes.append(f"'{ex_id}': a test cell was edited; it was graded with the canonical test")
+
+
+# --- running and scoring --------------------------------------------------------------------------
+
+def run_grading_notebooks(paths: list, results_path: Path) -> str | None:
+    """Run grading notebooks with nbval (``pytest --nbval-lax``) in this process.
+
+    Student code never runs here or in the kernel (it runs in the sandbox), so
+    pytest can run in-process; the sandbox enforces the time limits.
+    Returns an error string if pytest itself could not run.
+    """
+    import contextlib
+    import io
+
+    import pytest
+
+    from lossbook import nbval_results
+
+    args = ["-q", "-p", "no:cacheprovider", "-p", "nbval.plugin", "--nbval-lax", "--nbval-current-env",
+            f"--nbval-cell-timeout={NOTEBOOK_TIMEOUT + 30:g}", "-o", "addopts=", "-o", "python_files=",
+            "--rootdir", str(results_path.parent), *map(str, paths)]
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    nbval_results.reset(results_path)
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        code = pytest.main(args, plugins=[nbval_results])
+    if code not in (0, 1):
+        return f"the grading run failed (pytest exit code {int(code)})"
+    return None
+
+
+def score(key: Key, report: Report, cell_results: list) -> None:
+    """Fill the report's exercises from the per-cell results of the grading notebook."""
+    by_exercise = {ex_id: ExerciseResult(max_points=e["points"]) for ex_id, e in key.exercises.items()}
+    seen = {ex_id: 0 for ex_id in by_exercise}
+    for result in cell_results:
+        entry = by_exercise.get(result["exercise"])
+        if entry is None:
+            continue
+        seen[result["exercise"]] += 1
+        if result["passed"]:
+            entry.points += result["points"]
+        else:
+            entry.messages.append(_feedback(result))
+    for ex_id, entry in by_exercise.items():
+        expected = len(key.exercises[ex_id]["test"])
+        if seen[ex_id] < expected:
+            entry.messages.append("some checks were not run (grading stopped early)")
+        entry.passed = entry.points == entry.max_points and not entry.messages
+    report.exercises = {k: asdict(v) for k, v in by_exercise.items()}
+    report.score = sum(v.points for v in by_exercise.values())
+
+
+def _feedback(result: dict) -> str:
+    kind, message = result.get("ename") or "Error", (result.get("evalue") or "").strip()
+    if kind == "NotImplementedError":
+        return "not answered yet (the stub still raises NotImplementedError)"
+    if kind in ("CheckFailed", "SandboxError", "AssertionError"):
+        return message or "a check failed"
+    return f"{kind}: {message}" if message else kind
+
+
+def grade(submissions, keys: dict, out_dir=None, call_timeout=CALL_TIMEOUT,
+          total_timeout=NOTEBOOK_TIMEOUT) -> list:
+    """Grade a list of submission paths in one nbval run; return their reports."""
+    start = time.monotonic()
+    reports, runnable = [], []
+    with tempfile.TemporaryDirectory(prefix="lossbook-grading-") as tmp:
+        tmp = Path(tmp)
+        for index, path in enumerate(map(Path, submissions)):
+            report = Report(submission=str(path))
+            reports.append(report)
+            try:
+                nb, report.notes = read_submission(path)
+            except NotebookError as err:
+                report.error = str(err)
+                continue
+            key = _match_key(nb, keys)
+            if key is None:
+                report.error = (f"{path.name}: this notebook answers none of the assigned exercises "
+                                f"({', '.join(sorted(keys))}); is it the right file?")
+                continue
+            report.chapter, report.max_score = key.slug, key.max_score
+            grading = build_grading_notebook(key, nb, report.notes, call_timeout, total_timeout)
+            grading_path = tmp / f"submission_{index:05d}.ipynb"
+            nbformat.write(grading, grading_path)
+            runnable.append((report, key, grading_path))
+        results_path = tmp / "results.json"
+        if runnable:
+            error = run_grading_notebooks([g for _, _, g in runnable], results_path)
+            results = json.loads(results_path.read_text()) if results_path.is_file() else {}
+            for report, key, grading_path in runnable:
+                cells = results.get(grading_path.name, [])
+                if error and not cells:
+                    report.error = error
+                score(key, report, cells)
+    elapsed = (time.monotonic() - start) / max(len(reports), 1)
+    for report in reports:
+        report.seconds = round(elapsed, 3)
+        if report.error and report.max_score == 0:
+            report.exercises = {}
+    return reports

@@ -1,0 +1,49 @@
+"""A pytest plugin that records, for each graded test cell that nbval runs, whether it passed.
+
+The grader passes this module to ``pytest.main(plugins=[...])`` after
+:func:`reset`; at the end of the session it writes a JSON file mapping each
+grading notebook's file name to a list of ``{exercise, points, passed, ename,
+evalue}``.
+"""
+
+import json
+from pathlib import Path
+
+import pytest
+
+_results: dict = {}
+_path = None
+
+
+def reset(path) -> None:
+    """Start a new grading session whose results go to ``path``."""
+    global _path
+    _results.clear()
+    _path = path
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    cell = getattr(item, "cell", None)
+    meta = (cell or {}).get("metadata", {}).get("exercise", {}) if cell is not None else {}
+    if report.when != "call" or meta.get("role") != "test":
+        return
+    error = next((o for o in getattr(item, "test_outputs", None) or [] if o.get("output_type") == "error"), None)
+    entry = {"exercise": meta.get("id"), "points": meta.get("points", 0), "passed": report.passed,
+             "ename": None, "evalue": None}
+    if not report.passed:
+        entry["ename"] = error.get("ename") if error else "Error"
+        entry["evalue"] = error.get("evalue") if error else _short(report.longreprtext)
+    _results.setdefault(Path(str(item.fspath)).name, []).append(entry)
+
+
+def _short(text: str) -> str:
+    lines = [line for line in (text or "").splitlines() if line.strip()]
+    return lines[-1][:500] if lines else "the check did not finish"
+
+
+def pytest_sessionfinish(session):
+    if _path is not None:
+        Path(_path).write_text(json.dumps(_results))
