@@ -109,7 +109,7 @@ def main(argv=None) -> int:
         parts = [grade(submissions, keys, call_timeout=args.call_timeout, total_timeout=args.timeout)]
     else:  # one process per job: each runs its own nbval session
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(grade, chunk, keys, None, args.call_timeout, args.timeout) for chunk in chunks]
+            futures = [pool.submit(grade, chunk, keys, args.call_timeout, args.timeout) for chunk in chunks]
             parts = [f.result() for f in futures]
     order = {str(p): i for i, p in enumerate(submissions)}
     reports = sorted((r for part in parts for r in part), key=lambda r: order[r.submission])

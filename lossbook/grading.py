@@ -19,6 +19,7 @@ import json
 import os
 import tempfile
 import time
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -104,7 +105,9 @@ def read_submission(path) -> tuple:
         raise NotebookError(f"{path.name}: nbformat {version!r} is not supported (expected 4); "
                             "open it in Jupyter and save it again")
     try:
-        nb = nbformat.reads(text, as_version=4)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. duplicate cell ids, which nbformat repairs
+            nb = nbformat.reads(text, as_version=4)
     except Exception as err:
         raise NotebookError(f"{path.name}: not a readable notebook ({str(err).splitlines()[0][:200]})") from None
     if version == 3:
@@ -128,18 +131,17 @@ def _match_key(nb, keys: dict):
 
 
 def _student_cell(nb, key_cell, exercise_id: str, role: str, notes: list):
-    """The submitted cell that answers ``key_cell``: same id, else the same exercise and role."""
-    same_id = [c for c in nb.cells if c.get("id") == key_cell.id and c.get("cell_type") == "code"]
-    if same_id:
-        if len(same_id) > 1:
-            notes.append(f"'{exercise_id}': {len(same_id)} cells share id {key_cell.id}; the last one was graded")
-        return same_id[-1]
-    same_role = [c for c in nb.cells
-                 if c.get("cell_type") == "code" and exercise_meta(c).get("id") == exercise_id
-                 and exercise_meta(c).get("role") == role]
-    if same_role:
-        return same_role[-1]
-    return None
+    """The submitted cell that answers ``key_cell``: same id or same exercise and role; the last one wins.
+
+    Running a notebook top to bottom, the last definition of a function is the
+    one that counts, so duplicates are resolved the same way (and noted).
+    """
+    candidates = [c for c in nb.cells if c.get("cell_type") == "code" and (
+        c.get("id") == key_cell.id
+        or (exercise_meta(c).get("id") == exercise_id and exercise_meta(c).get("role") == role))]
+    if len(candidates) > 1:
+        notes.append(f"'{exercise_id}': {len(candidates)} cells hold this answer; the last one was graded")
+    return candidates[-1] if candidates else None
 
 
 def defined_names(source: str) -> list:
@@ -174,12 +176,28 @@ def forbidden_uses(source: str, forbid) -> list:
 
 # --- the grading notebook -------------------------------------------------------------------------
 
-def build_grading_notebook(key: Key, nb, notes: list, call_timeout=CALL_TIMEOUT, total_timeout=NOTEBOOK_TIMEOUT):
-    """Canonical set-up and test cells plus the student's solution cells, wired through a sandbox."""
-    cells = [nbformat.v4.new_code_cell(
-        "from lossbook.sandbox import Sandbox as _Sandbox\n"
-        f"__sandbox__ = _Sandbox(call_timeout={call_timeout!r}, total_timeout={total_timeout!r})")]
-    test_ids = {key.nb.cells[i].id: ex_id for ex_id, e in key.exercises.items() for i in e["test"]}
+BOOTSTRAP = """\
+import torch
+from lossbook import sandbox as _sandbox
+_sandbox.start_zygote()  # before any test runs: workers are forked from this clean state"""
+
+RESET = """\
+get_ipython().run_line_magic("reset", "-f")  # nothing of the previous submission survives
+from lossbook import sandbox as _sandbox
+_sandbox.close_all()
+"""
+
+NEW_SUBMISSION = """\
+__sandbox__ = _sandbox.Sandbox(call_timeout={call_timeout!r}, total_timeout={total_timeout!r})"""
+
+
+def grading_cells(key: Key, nb, notes: list, submission: int, call_timeout=CALL_TIMEOUT,
+                  total_timeout=NOTEBOOK_TIMEOUT) -> list:
+    """The cells that grade one submission: canonical set-up and tests, the student's answers in a sandbox."""
+    reset = RESET if submission else ""  # the first submission starts in a fresh kernel
+    cells = [nbformat.v4.new_code_cell(reset + NEW_SUBMISSION.format(call_timeout=call_timeout,
+                                                                     total_timeout=total_timeout))]
+    test_ids = {key.nb.cells[i].id for e in key.exercises.values() for i in e["test"]}
     student_tests = {c.id: c for c in key.student.cells}
     for cell in key.nb.cells:
         if cell.cell_type != "code":
@@ -190,32 +208,45 @@ def build_grading_notebook(key: Key, nb, notes: list, call_timeout=CALL_TIMEOUT,
             continue
         ex_id = meta["id"]
         if meta["role"] == "solution":
-            submitted = _student_cell(nb, cell, ex_id, "solution", notes)
-            if submitted is None:
-                notes.append(f"'{ex_id}': the answer cell is missing; the exercise was graded as unanswered")
-                source = student_tests[cell.id].source
-            else:
-                source = submitted.get("source", "")
-                source = "".join(source) if isinstance(source, list) else str(source)
-            forbid = list(meta.get("forbid", []))
-            names = defined_names(cell.source)
-            misuse = forbidden_uses(source, forbid)
-            if misuse:
-                source = _forbidden_stub(names, ex_id, misuse)
-            cells.append(nbformat.v4.new_code_cell(
-                f"globals().update(__sandbox__.define({source!r}, exercise={ex_id!r}, "
-                f"names={names!r}, forbid={forbid!r}))"))
+            cells.append(nbformat.v4.new_code_cell(_answer_cell(key, nb, cell, ex_id, meta, notes, student_tests)))
         else:
             grading_cell = nbformat.v4.new_code_cell(cell.source)
             grading_cell.metadata["exercise"] = dict(meta)
+            grading_cell.metadata["grading"] = {"submission": submission}
             cells.append(grading_cell)
             _note_tampering(nb, cell, student_tests.get(cell.id), ex_id, notes)
     for c in nb.cells:
         meta = exercise_meta(c)
         if meta.get("role") == "test" and c.get("id") not in test_ids:
             notes.append(f"'{meta.get('id')}': a test cell that is not in the key was ignored")
-    grading = nbformat.v4.new_notebook(cells=cells, metadata=nbformat.from_dict(NOTEBOOK_METADATA))
-    return grading
+    return cells
+
+
+def _answer_cell(key, nb, cell, ex_id, meta, notes, student_tests) -> str:
+    """A grading cell that runs the student's answer for ``cell`` in the sandbox and binds proxies."""
+    submitted = _student_cell(nb, cell, ex_id, "solution", notes)
+    if submitted is None:
+        notes.append(f"'{ex_id}': the answer cell is missing; the exercise was graded as unanswered")
+        source = student_tests[cell.id].source
+    else:
+        source = submitted.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+    forbid = list(meta.get("forbid", []))
+    names = defined_names(cell.source)
+    misuse = forbidden_uses(source, forbid)
+    if misuse:
+        source = _forbidden_stub(names, ex_id, misuse)
+    return (f"globals().update(__sandbox__.define({source!r}, exercise={ex_id!r}, "
+            f"names={names!r}, forbid={forbid!r}))")
+
+
+def grading_notebook(parts: list) -> nbformat.NotebookNode:
+    """One notebook that grades several submissions in turn (one kernel, one sandbox each)."""
+    cells = [nbformat.v4.new_code_cell(BOOTSTRAP)]
+    for part in parts:
+        cells += part
+    cells.append(nbformat.v4.new_code_cell("_sandbox.close_all()"))
+    return nbformat.v4.new_notebook(cells=cells, metadata=nbformat.from_dict(NOTEBOOK_METADATA))
 
 
 def _forbidden_stub(names, ex_id, misuse) -> str:
@@ -296,43 +327,56 @@ def _feedback(result: dict) -> str:
     return f"{kind}: {message}" if message else kind
 
 
-def grade(submissions, keys: dict, out_dir=None, call_timeout=CALL_TIMEOUT,
-          total_timeout=NOTEBOOK_TIMEOUT) -> list:
-    """Grade a list of submission paths in one nbval run; return their reports."""
+def grade(submissions, keys: dict, call_timeout=CALL_TIMEOUT, total_timeout=NOTEBOOK_TIMEOUT) -> list:
+    """Grade a list of submission paths in one nbval run (one kernel); return their reports.
+
+    A submission whose checks did not all run (the kernel itself failed) is
+    graded again on its own, so one failure cannot spoil the rest of a batch.
+    """
     start = time.monotonic()
     reports, runnable = [], []
-    with tempfile.TemporaryDirectory(prefix="lossbook-grading-") as tmp:
-        tmp = Path(tmp)
-        for index, path in enumerate(map(Path, submissions)):
-            report = Report(submission=str(path))
-            reports.append(report)
-            try:
-                nb, report.notes = read_submission(path)
-            except NotebookError as err:
-                report.error = str(err)
-                continue
-            key = _match_key(nb, keys)
-            if key is None:
-                report.error = (f"{path.name}: this notebook answers none of the assigned exercises "
-                                f"({', '.join(sorted(keys))}); is it the right file?")
-                continue
-            report.chapter, report.max_score = key.slug, key.max_score
-            grading = build_grading_notebook(key, nb, report.notes, call_timeout, total_timeout)
-            grading_path = tmp / f"submission_{index:05d}.ipynb"
-            nbformat.write(grading, grading_path)
-            runnable.append((report, key, grading_path))
-        results_path = tmp / "results.json"
-        if runnable:
-            error = run_grading_notebooks([g for _, _, g in runnable], results_path)
-            results = json.loads(results_path.read_text()) if results_path.is_file() else {}
-            for report, key, grading_path in runnable:
-                cells = results.get(grading_path.name, [])
-                if error and not cells:
-                    report.error = error
-                score(key, report, cells)
+    for path in map(Path, submissions):
+        report = Report(submission=str(path))
+        reports.append(report)
+        try:
+            nb, report.notes = read_submission(path)
+        except NotebookError as err:
+            report.error = str(err)
+            continue
+        key = _match_key(nb, keys)
+        if key is None:
+            report.error = (f"{path.name}: this notebook answers none of the assigned exercises "
+                            f"({', '.join(sorted(keys))}); is it the right file?")
+            continue
+        report.chapter, report.max_score = key.slug, key.max_score
+        runnable.append((report, key, nb))
+    results = _run(runnable, call_timeout, total_timeout)
+    for number, (report, key, nb) in enumerate(runnable):
+        cells = results.get(number, [])
+        if len(cells) < sum(len(e["test"]) for e in key.exercises.values()) and len(runnable) > 1:
+            cells = _run([(report, key, nb)], call_timeout, total_timeout, notes=False).get(0, [])
+        score(key, report, cells)
     elapsed = (time.monotonic() - start) / max(len(reports), 1)
     for report in reports:
         report.seconds = round(elapsed, 3)
-        if report.error and report.max_score == 0:
-            report.exercises = {}
     return reports
+
+
+def _run(runnable, call_timeout, total_timeout, notes=True) -> dict:
+    """Build and run the grading notebook for ``runnable``; results by submission number."""
+    if not runnable:
+        return {}
+    parts = []
+    for number, (report, key, nb) in enumerate(runnable):
+        sink = report.notes if notes else []
+        parts.append(grading_cells(key, nb, sink, number, call_timeout, total_timeout))
+    with tempfile.TemporaryDirectory(prefix="lossbook-grading-") as tmp:
+        path = Path(tmp) / "grading.ipynb"
+        nbformat.write(grading_notebook(parts), path)
+        run_grading_notebooks([path], Path(tmp) / "results.json")
+        results_path = Path(tmp) / "results.json"
+        raw = json.loads(results_path.read_text()) if results_path.is_file() else {}
+    by_submission = {}
+    for entry in raw.get(path.name, []):
+        by_submission.setdefault(entry["submission"], []).append(entry)
+    return by_submission

@@ -31,8 +31,9 @@ def pytest_runtest_makereport(item, call):
     if report.when != "call" or meta.get("role") != "test":
         return
     error = next((o for o in getattr(item, "test_outputs", None) or [] if o.get("output_type") == "error"), None)
-    entry = {"exercise": meta.get("id"), "points": meta.get("points", 0), "passed": report.passed,
-             "ename": None, "evalue": None}
+    grading = cell.get("metadata", {}).get("grading", {})
+    entry = {"submission": grading.get("submission", 0), "exercise": meta.get("id"),
+             "points": meta.get("points", 0), "passed": report.passed, "ename": None, "evalue": None}
     if not report.passed:
         entry["ename"] = error.get("ename") if error else "Error"
         entry["evalue"] = error.get("evalue") if error else _short(report.longreprtext)

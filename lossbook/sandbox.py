@@ -21,6 +21,7 @@ in the grading kernel.
 import io
 import os
 import signal
+import socket
 import struct
 import subprocess
 import sys
@@ -117,6 +118,15 @@ class Proxy:
         return f"<student function {self.__name__}>"
 
 
+_OPEN = []  # sandboxes of this process, closed by close_all()
+
+
+def close_all() -> None:
+    """Stop every sandbox worker this process started (between graded submissions)."""
+    while _OPEN:
+        _OPEN.pop().close()
+
+
 class Sandbox:
     """A worker process holding the student's code; see the module docstring."""
 
@@ -128,28 +138,37 @@ class Sandbox:
         self.definition_errors = {}  # exercise -> error raised while defining its answer
         self._next_handle = 0
         self._start()
+        _OPEN.append(self)
 
     # --- process management -------------------------------------------------------------------
     def _start(self):
-        read_fd, child_write = os.pipe()
-        child_read, write_fd = os.pipe()
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "lossbook.sandbox", str(child_read), str(child_write)],
-            pass_fds=(child_read, child_write), stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-        )
-        os.close(child_read)
-        os.close(child_write)
-        self._out = os.fdopen(write_fd, "wb")
-        self._in = os.fdopen(read_fd, "rb")
+        if _ZYGOTE is not None and _ZYGOTE.alive():
+            self.pid, channel = _ZYGOTE.spawn()
+            self.process = None
+        else:  # no zygote in this process: start a fresh interpreter (slower: it imports torch)
+            channel, child_end = socket.socketpair()
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "lossbook.sandbox", str(child_end.fileno())],
+                pass_fds=(child_end.fileno(),), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            )
+            child_end.close()
+            self.pid = self.process.pid
+        self._socket = channel
+        self._out = channel.makefile("wb")
+        self._in = channel.makefile("rb")
+
+    def exit_code(self):
+        return self.process.poll() if self.process is not None else None
 
     def _kill(self):
         try:
-            os.killpg(self.process.pid, signal.SIGKILL)
+            os.killpg(self.pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
-        self.process.wait()
-        for stream in (self._in, self._out):
+        if self.process is not None:
+            self.process.wait()
+        for stream in (self._in, self._out, self._socket):
             try:
                 stream.close()
             except OSError:
@@ -183,9 +202,8 @@ class Sandbox:
             self.spent += time.monotonic() - start
         if data is None:
             timed_out = time.monotonic() - start >= limit - 0.05
-            code = self.process.poll()
             reason = (f"did not finish within {limit:.3g} s (an endless loop?)" if timed_out
-                      else f"crashed the Python process running it (exit code {code})")
+                      else "crashed the Python process running it")
             if exercise:
                 self.broken[exercise] = reason
             self._restart() if not replay else None
@@ -291,6 +309,73 @@ def _rebuild(kind: str, message: str) -> Exception:
     return RuntimeError(f"{kind}: {message}")
 
 
+# --- the zygote: a clean copy of the kernel that forks workers ------------------------------------
+
+_ZYGOTE = None
+
+
+class _Zygote:
+    """A process forked from the grading kernel right after its imports, before any test runs.
+
+    Forking a worker from it takes milliseconds instead of the second it takes a
+    new interpreter to import torch, and the worker sees nothing of what the
+    kernel did later (hidden tests included).
+    """
+
+    def __init__(self):
+        self._channel, child = socket.socketpair()
+        self.pid = os.fork()
+        if self.pid == 0:  # the zygote
+            try:
+                self._channel.close()
+                _become_quiet()
+                signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
+                while True:
+                    message, fds, _, _ = socket.recv_fds(child, 16, 1)
+                    if not message or not fds:
+                        break
+                    pid = os.fork()
+                    if pid == 0:
+                        child.close()
+                        os.setsid()
+                        _serve(socket.socket(fileno=fds[0]))
+                        os._exit(0)
+                    os.close(fds[0])
+                    child.sendall(struct.pack(">i", pid))
+            finally:
+                os._exit(0)
+        child.close()
+
+    def alive(self) -> bool:
+        try:
+            os.kill(self.pid, 0)
+            return True
+        except OSError:
+            return False
+
+    def spawn(self):
+        channel, worker_end = socket.socketpair()
+        socket.send_fds(self._channel, [b"spawn"], [worker_end.fileno()])
+        worker_end.close()
+        (pid,) = struct.unpack(">i", self._channel.recv(4))
+        return pid, channel
+
+
+def start_zygote() -> None:
+    """Start this process's zygote (once). Call it right after importing torch, before any test."""
+    global _ZYGOTE
+    if _ZYGOTE is None and hasattr(os, "fork"):
+        _ZYGOTE = _Zygote()
+
+
+def _become_quiet() -> None:
+    """Point stdin/stdout/stderr at /dev/null so a worker cannot write into the kernel's streams."""
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    sys.stdout = sys.stderr = _CappedWriter()
+
+
 # --- the worker ---------------------------------------------------------------------------------
 
 class _CappedWriter(io.TextIOBase):
@@ -342,17 +427,21 @@ def _install_tripwires(state: dict) -> None:
         wrap(qualified)
 
 
-def _serve(read_fd: int, write_fd: int) -> None:
+def _serve(channel) -> None:
+    """Answer requests on ``channel`` (a socket) until it closes."""
     import contextlib
     import resource
 
-    import torch  # noqa: F401  (imported before the first request arrives)
+    import torch
 
+    _become_quiet()
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    torch.set_num_threads(1)
     try:
         resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
     except (ValueError, OSError):
         pass
-    incoming, outgoing = os.fdopen(read_fd, "rb"), os.fdopen(write_fd, "wb")
+    incoming, outgoing = channel.makefile("rb"), channel.makefile("wb")
     namespace = {"__name__": "__main__"}
     state = {"forbid": (), "exercise": None, "all_forbidden": set(), "forbid_by_exercise": {}}
     graphs = {}
@@ -438,4 +527,4 @@ def _plain(value):
 
 
 if __name__ == "__main__":
-    _serve(int(sys.argv[1]), int(sys.argv[2]))
+    _serve(socket.socket(fileno=int(sys.argv[1])))

@@ -1,0 +1,289 @@
+"""Grading: crafted submissions for every way a notebook can go wrong, graded in one batch.
+
+Each crafted submission starts from the regression solution notebook (all
+answers right) and changes one thing. The whole class is graded once (one
+kernel, one sandbox per submission); each test then reads its report.
+"""
+
+import copy
+import csv
+import json
+import subprocess
+import sys
+
+import nbformat
+import pytest
+
+from lossbook.grading import forbidden_uses, grade, load_keys
+from lossbook.notebooks import read_notebook, write_notebook
+
+from .conftest import ROOT
+
+SOLUTION = ROOT / "solutions" / "regression.ipynb"
+FULL = 16  # points of the regression exercises
+CALL_TIMEOUT = 3.0
+
+WRONG_MSE = 'def mse(y_hat, y, reduction="mean"):\n    return ((y - y_hat) ** 2).sum()\n'
+
+
+def solution():
+    return read_notebook(SOLUTION)
+
+
+def cell_of(nb, exercise, role="solution"):
+    return next(c for c in nb.cells if c.metadata.get("exercise", {}).get("id") == exercise
+                and c.metadata["exercise"]["role"] == role)
+
+
+def with_answer(exercise, source):
+    nb = solution()
+    cell_of(nb, exercise).source = source
+    return nb
+
+
+def build_class(folder):
+    """Write the crafted submissions; return {name: path}."""
+    folder.mkdir()
+    crafted = {}
+
+    def save(name, nb=None, text=None):
+        path = folder / f"{name}.ipynb"
+        if text is not None:
+            path.write_text(text)
+        else:
+            write_notebook(nb, path)
+        crafted[name] = path
+
+    save("correct", solution())
+    save("unanswered", read_notebook(ROOT / "exercises" / "regression.ipynb"))
+    save("malformed-json", text='{"cells": [ {"cell_type": "code", "source": "x = 1"')
+    old = nbformat.convert(solution(), 3)
+    save("nbformat-3", text=nbformat.writes(old, version=3))
+    newer = json.loads(nbformat.writes(solution()))
+    newer["nbformat"] = 5
+    save("nbformat-5", text=json.dumps(newer))
+    save("wrong-chapter", read_notebook(ROOT / "solutions" / "what-is-a-loss.ipynb"))
+
+    nb = solution()
+    nb.cells.remove(cell_of(nb, "mse"))
+    save("missing-answer-cell", nb)
+
+    nb = solution()
+    duplicate = copy.deepcopy(cell_of(nb, "huber"))
+    duplicate.source = "def huber(y_hat, y, delta=1.0, reduction='mean'):\n    return (y - y_hat).abs().mean()\n"
+    nb.cells.append(duplicate)
+    save("duplicated-cell", nb)
+
+    nb = solution()
+    nb.cells = list(reversed(nb.cells))
+    save("reordered-cells", nb)
+
+    nb = with_answer("mse", WRONG_MSE)
+    cell_of(nb, "mse", "test").source = "print('all good')"
+    save("weakened-test", nb)
+
+    nb = with_answer("mse", WRONG_MSE)
+    nb.cells.remove(cell_of(nb, "mse", "test"))
+    save("deleted-test", nb)
+
+    save("library-call", with_answer("mse", 'def mse(y_hat, y, reduction="mean"):\n'
+                                            '    return F.mse_loss(y_hat, y, reduction=reduction)\n'))
+    save("library-call-alias", with_answer("mse", "import torch.nn.functional as G\nloss = G.mse_loss\n"
+                                                  'def mse(y_hat, y, reduction="mean"):\n'
+                                                  "    return loss(y_hat, y, reduction=reduction)\n"))
+    save("library-call-hidden", with_answer("mse", "import torch.nn.functional as G\n"
+                                                   'def mse(y_hat, y, reduction="mean"):\n'
+                                                   '    return getattr(G, "mse" + "_loss")(y_hat, y, reduction=reduction)\n'))
+    save("patches-checks", with_answer("mse", (
+        "import numpy, torch, lossbook.checks, builtins\n"
+        "numpy.allclose = lambda *a, **k: True\n"
+        "torch.testing.assert_close = lambda *a, **k: None\n"
+        "torch.isclose = lambda a, b, **k: torch.ones_like(a, dtype=torch.bool)\n"
+        "lossbook.checks.check_loss = lambda *a, **k: None\n"
+        "lossbook.checks.assert_tensor_close = lambda *a, **k: None\n"
+        "builtins.AssertionError = Exception\n" + WRONG_MSE)))
+    save("endless-loop", with_answer("huber", "def huber(y_hat, y, delta=1.0, reduction='mean'):\n"
+                                              "    while True:\n        pass\n"))
+    save("ignores-interrupts", with_answer("huber", "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+                                                    "def huber(y_hat, y, delta=1.0, reduction='mean'):\n"
+                                                    "    while True:\n        pass\n"))
+    save("kills-its-process", with_answer("huber", "import os\n"
+                                                   "def huber(y_hat, y, delta=1.0, reduction='mean'):\n"
+                                                   "    os._exit(1)\n"))
+    save("segfault", with_answer("huber", "import ctypes\n"
+                                          "def huber(y_hat, y, delta=1.0, reduction='mean'):\n"
+                                          "    ctypes.string_at(0)\n"))
+    nb = solution()
+    cell = cell_of(nb, "mse")
+    cell.source = cell.source.replace("    per_element = (y - y_hat) ** 2",
+                                      "    print('x' * 5_000_000)\n    per_element = (y - y_hat) ** 2")
+    save("prints-megabytes", nb)
+    nb = solution()
+    nb.metadata["kernelspec"] = {"name": "no-such-kernel", "display_name": "Nope", "language": "python"}
+    save("unknown-kernel", nb)
+    return crafted
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    crafted = build_class(tmp_path_factory.mktemp("class") / "submissions")
+    keys = load_keys([SOLUTION])
+    reports = grade(list(crafted.values()), keys, call_timeout=CALL_TIMEOUT, total_timeout=60)
+    return {name: report for name, report in zip(crafted, reports)}
+
+
+def messages(report, exercise):
+    return " ".join(report.exercises[exercise]["messages"])
+
+
+def test_correct_and_unanswered(graded):
+    assert graded["correct"].score == FULL == graded["correct"].max_score
+    assert graded["correct"].notes == []
+    unanswered = graded["unanswered"]
+    assert unanswered.score == 0 and unanswered.error is None
+    assert all("not answered" in messages(unanswered, ex) for ex in unanswered.exercises)
+
+
+@pytest.mark.parametrize("name, words", [
+    ("malformed-json", "not valid JSON"),
+    ("nbformat-5", "nbformat 5 is not supported"),
+    ("wrong-chapter", "answers none of the assigned exercises"),
+])
+def test_ungradable_notebooks_score_zero_with_a_reason(graded, name, words):
+    report = graded[name]
+    assert report.score == 0 and words in report.error
+
+
+def test_older_nbformat_is_converted_and_graded(graded):
+    report = graded["nbformat-3"]
+    assert report.score == FULL and any("nbformat 3" in note for note in report.notes)
+
+
+def test_missing_duplicated_and_reordered_cells(graded):
+    missing = graded["missing-answer-cell"]
+    assert missing.exercises["mse"]["points"] == 0 and missing.score == FULL - 2
+    assert any("missing" in note for note in missing.notes)
+    duplicated = graded["duplicated-cell"]
+    # The last huber cell (wrong) is graded; smooth_l1 is built on huber, so it fails too.
+    assert duplicated.exercises["huber"]["points"] == 0 and duplicated.score == FULL - 4
+    assert any("2 cells hold this answer" in note for note in duplicated.notes)
+    assert graded["reordered-cells"].score == FULL
+
+
+@pytest.mark.parametrize("name, note", [("weakened-test", "edited"), ("deleted-test", "deleted")])
+def test_tampered_tests_are_graded_with_the_canonical_ones(graded, name, note):
+    report = graded[name]
+    assert report.exercises["mse"]["points"] == 0 and report.score == FULL - 2
+    assert any(note in n for n in report.notes)
+    assert "wrong values" in messages(report, "mse")
+
+
+@pytest.mark.parametrize("name", ["library-call", "library-call-alias", "library-call-hidden"])
+def test_from_scratch_exercise_answered_with_the_library_fails(graded, name):
+    report = graded[name]
+    assert report.exercises["mse"]["points"] == 0 and report.score == FULL - 2
+    assert "from scratch" in messages(report, "mse") and "mse_loss" in messages(report, "mse")
+
+
+def test_patching_the_checks_gains_nothing(graded):
+    report = graded["patches-checks"]
+    assert report.exercises["mse"]["points"] == 0 and report.score == FULL - 2
+    assert "wrong values" in messages(report, "mse")
+
+
+@pytest.mark.parametrize("name, words", [
+    ("endless-loop", "did not finish"),
+    ("ignores-interrupts", "did not finish"),
+    ("kills-its-process", "crashed"),
+    ("segfault", "crashed"),
+])
+def test_runaway_code_fails_one_exercise_and_the_rest_is_graded(graded, name, words):
+    report = graded[name]
+    assert report.exercises["huber"]["points"] == 0
+    assert words in messages(report, "huber")
+    # smooth_l1 calls huber, so it fails too; every other exercise is still graded.
+    assert report.score == FULL - 4
+
+
+def test_huge_output_and_unknown_kernel_are_harmless(graded):
+    assert graded["prints-megabytes"].score == FULL
+    assert graded["unknown-kernel"].score == FULL
+
+
+def test_static_scan_finds_aliases_and_strings():
+    assert forbidden_uses("from torch.nn.functional import mse_loss as m", ["torch.nn.functional.mse_loss"])
+    assert forbidden_uses("x = getattr(F, 'mse_loss')", ["torch.nn.functional.mse_loss"])
+    assert not forbidden_uses("mse_loss_value = 3", ["torch.nn.functional.mse_loss"])
+
+
+# --- the instructor's workflow through the commands ------------------------------------------------
+
+HIDDEN_NOTEBOOK = [
+    ("markdown", "# Solutions: Doubling", None),
+    ("code", "import torch\nfrom lossbook.checks import check_value", None),
+    ("code", "def double(x):\n    ### BEGIN SOLUTION\n    return 2 * x\n    ### END SOLUTION",
+     {"id": "double", "role": "solution"}),
+    ("code", "check_value(double(3.0), 6.0, 'double(3.0)')\n### BEGIN HIDDEN TESTS\n"
+             "check_value(double(-1.5), -3.0, 'double(-1.5)', hint='a secret edge case')\n### END HIDDEN TESTS",
+     {"id": "double", "role": "test", "points": 3}),
+]
+
+
+def instructor_notebook(path):
+    cells = []
+    for kind, source, meta in HIDDEN_NOTEBOOK:
+        cell = nbformat.v4.new_markdown_cell(source) if kind == "markdown" else nbformat.v4.new_code_cell(source)
+        if meta:
+            cell.metadata["exercise"] = meta
+        cells.append(cell)
+    write_notebook(nbformat.v4.new_notebook(cells=cells), path)
+    return path
+
+
+def run(module, *args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_assign_and_grade_with_hidden_tests(tmp_path):
+    source = instructor_notebook(tmp_path / "doubling.ipynb")
+    result = run("lossbook.assign", source, "--out", tmp_path / "course")
+    assert result.returncode == 0, result.stderr
+    student = (tmp_path / "course" / "student" / "doubling.ipynb").read_text()
+    assert "HIDDEN" not in student and "secret" not in student and "NotImplementedError" in student
+    assert "doubling.ipynb" in (tmp_path / "course" / "student" / "README.md").read_text()
+
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    for name, body in [("ada", "return 2 * x"), ("bob", "return abs(2 * x)"), ("cy", "return 6.0")]:
+        nb = read_notebook(tmp_path / "course" / "student" / "doubling.ipynb")
+        answer = next(c for c in nb.cells if c.metadata.get("exercise", {}).get("role") == "solution")
+        answer.source = f"def double(x):\n    {body}"
+        (submissions / name).mkdir()
+        write_notebook(nb, submissions / name / "doubling.ipynb")
+    out = tmp_path / "grades"
+    result = run("lossbook.grade", submissions, "--key", tmp_path / "course" / "key", "--out", out, "--jobs", "2")
+    assert result.returncode == 0, result.stderr
+    rows = {row["submission"]: row for row in csv.DictReader(open(out / "gradebook.csv"))}
+    assert {k: (v["double"], v["total"], v["max"]) for k, v in rows.items()} == {
+        "ada__doubling": ("3", "3", "3"), "bob__doubling": ("0", "0", "3"), "cy__doubling": ("0", "0", "3")}
+    feedback = (out / "feedback" / "bob__doubling.md").read_text()
+    assert "not passed" in feedback and "double(-1.5)" in feedback
+    assert "HIDDEN" not in feedback and "check_value(" not in feedback
+    report = json.loads((out / "reports" / "ada__doubling.json").read_text())
+    assert report["score"] == 3 and report["exercises"]["double"]["passed"]
+
+
+@pytest.mark.parametrize("args, words", [
+    (["nowhere.ipynb", "--key", "solutions"], "no such file or folder"),
+    (["solutions", "--key", "no-key.ipynb"], "no such notebook"),
+])
+def test_grade_reports_bad_input_in_one_line(tmp_path, args, words):
+    result = run("lossbook.grade", *args, "--out", tmp_path / "out")
+    assert result.returncode == 2 and words in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_assign_reports_an_unknown_chapter_in_one_line(tmp_path):
+    result = run("lossbook.assign", "no-such-chapter", "--out", tmp_path / "out")
+    assert result.returncode == 2 and "no such notebook" in result.stderr and "Traceback" not in result.stderr
