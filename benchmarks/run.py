@@ -1,0 +1,186 @@
+"""Measure how long the book takes to build, test and grade, and check the budgets.
+
+    python benchmarks/run.py            # everything (about 10 minutes on 2 cores)
+    python benchmarks/run.py --quick    # notebooks and grading only
+
+Prints a table, writes ``benchmarks/results.json``, and exits non-zero when a
+figure is over its budget in ``benchmarks/budgets.toml``. Timings live here,
+never in tests.
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+BUILD = ["jupyter-book", "build", "-W", "-n", "--keep-going", "."]
+
+
+def timed(command, **kwargs) -> float:
+    """Seconds to run a command (which must succeed)."""
+    start = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs)
+    return time.perf_counter() - start
+
+
+def execute_notebook(path: Path) -> dict:
+    """Run one notebook in a fresh kernel (in a child process); seconds and the kernel's peak memory."""
+    code = (
+        "import json, resource, sys, time, nbformat\n"
+        "from nbclient import NotebookClient\n"
+        "nb = nbformat.read(sys.argv[1], as_version=4)\n"
+        "client = NotebookClient(nb, timeout=600, kernel_name='python3',\n"
+        "                        resources={'metadata': {'path': sys.argv[2]}})\n"
+        "start = time.perf_counter()\n"
+        "client.execute()\n"
+        "seconds = time.perf_counter() - start\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(json.dumps({'seconds': seconds, 'peak_mb': peak}))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(path), str(path.parent)], cwd=ROOT,
+                         check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def kernel_floor() -> dict:
+    """A notebook that only starts the kernel and imports what every chapter imports."""
+    import nbformat
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "imports.ipynb"
+        nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+            "import torch, numpy, matplotlib.pyplot\nimport lossbook.checks, lossbook.plotting")])
+        nbformat.write(nb, path)
+        return execute_notebook(path)
+
+
+def notebooks() -> dict:
+    figures = {}
+    for folder in ("chapters", "solutions"):
+        for path in sorted((ROOT / folder).glob("*.ipynb")):
+            figures[f"{folder}/{path.name}"] = execute_notebook(path)
+    return figures
+
+
+def grading() -> dict:
+    """One submission (median of 5 cold runs) and 100 generated submissions with 1 and 2 jobs."""
+    key = ROOT / "solutions" / "regression.ipynb"
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        single = tmp / "one"
+        single.mkdir()
+        shutil.copy(key, single / "student.ipynb")
+        command = [sys.executable, "-m", "lossbook.grade", str(single), "--key", str(key), "--out", str(tmp / "o1")]
+        one = [timed(command) for _ in range(5)]
+        batch = make_class(tmp / "class", 100)
+        result = {"one_submission_s": statistics.median(one), "one_submission_runs_s": one}
+        for jobs in (1, 2):
+            out = tmp / f"out{jobs}"
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            seconds = timed([sys.executable, "-m", "lossbook.grade", str(batch), "--key", str(key),
+                             "--out", str(out), "--jobs", str(jobs)])
+            result[f"batch_100_jobs{jobs}_s"] = seconds
+            result[f"batch_100_jobs{jobs}_peak_mb"] = max(before, resource.getrusage(
+                resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+        return result
+
+
+def make_class(folder: Path, count: int) -> Path:
+    """``count`` submissions: a mix of right answers, unanswered stubs and typical mistakes."""
+    sys.path.insert(0, str(ROOT))
+    from lossbook.notebooks import read_notebook, write_notebook
+    from tests.wrong_answers import REGRESSION
+
+    folder.mkdir()
+    mistakes = [(ex, code) for ex, answers in REGRESSION.items() for code in answers.values()]
+    for i in range(count):
+        nb = read_notebook(ROOT / ("exercises" if i % 10 == 9 else "solutions") / "regression.ipynb")
+        if i % 10 not in (0, 9):
+            exercise, code = mistakes[i % len(mistakes)]
+            cell = next(c for c in nb.cells if c.metadata.get("exercise", {}).get("id") == exercise
+                        and c.metadata["exercise"]["role"] == "solution")
+            cell.source = code
+        write_notebook(nb, folder / f"student{i:03d}.ipynb")
+    return folder
+
+
+def build_and_tests() -> dict:
+    shutil.rmtree(ROOT / "_build", ignore_errors=True)
+    figures = {"clean_build_s": timed(BUILD), "warm_rebuild_s": timed(BUILD)}
+    figures["tests_s"] = timed([sys.executable, "-m", "pytest", "-q"])
+    figures["tests_parallel_s"] = timed([sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadfile"])
+    figures["test_command_s"] = figures["warm_rebuild_s"] + figures["tests_parallel_s"]
+    return figures
+
+
+def check_budgets(results: dict, budgets: dict) -> list:
+    over = []
+    for name, figure in results["notebooks"].items():
+        if figure["seconds"] > budgets["notebook_seconds"]:
+            over.append(f"{name}: {figure['seconds']:.1f} s > {budgets['notebook_seconds']} s")
+        if figure["peak_mb"] > budgets["notebook_peak_mb"]:
+            over.append(f"{name}: {figure['peak_mb']:.0f} MB > {budgets['notebook_peak_mb']} MB")
+    for key, limit in budgets.items():
+        value = results.get("build", {}).get(key) if key in results.get("build", {}) else results.get(
+            "grading", {}).get(key)
+        if key.startswith("notebook_") or value is None:
+            continue
+        if value > limit:
+            over.append(f"{key}: {value:.1f} > {limit}")
+    return over
+
+
+def table(results: dict) -> str:
+    lines = ["| what | measured |", "|---|---|"]
+    floor = results["kernel_floor"]
+    lines.append(f"| kernel start + imports (floor of every notebook) | {floor['seconds']:.1f} s, {floor['peak_mb']:.0f} MB |")
+    for name, figure in sorted(results["notebooks"].items(), key=lambda kv: -kv[1]["seconds"]):
+        lines.append(f"| `{name}` | {figure['seconds']:.1f} s, {figure['peak_mb']:.0f} MB |")
+    names = {
+        "clean_build_s": "clean build (empty cache)", "warm_rebuild_s": "rebuild, nothing changed",
+        "tests_s": "`pytest` (1 process)", "tests_parallel_s": "`pytest -n 2 --dist loadfile`",
+        "test_command_s": "the README's test command (build + parallel tests)",
+        "one_submission_s": "grade one submission (median of 5 cold runs)",
+        "batch_100_jobs1_s": "grade 100 submissions, `--jobs 1`", "batch_100_jobs2_s": "grade 100 submissions, `--jobs 2`",
+        "batch_100_jobs2_peak_mb": "peak memory of one grading process (`--jobs 2`)",
+    }
+    for section in ("build", "grading"):
+        for key, label in names.items():
+            if key in results.get(section, {}):
+                value = results[section][key]
+                unit = "MB" if key.endswith("_mb") else "s"
+                lines.append(f"| {label} | {value:.0f} {unit} |" if unit == "MB" else f"| {label} | {value:.1f} s |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the build and test-suite timings")
+    args = parser.parse_args()
+    budgets = tomllib.loads((HERE / "budgets.toml").read_text())
+    results = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                           "platform": platform.platform(terse=True)},
+               "kernel_floor": kernel_floor(), "notebooks": notebooks(), "grading": grading()}
+    if not args.quick:
+        results["build"] = build_and_tests()
+    (HERE / "results.json").write_text(json.dumps(results, indent=1) + "\n")
+    print(table(results))
+    over = check_budgets(results, budgets)
+    for line in over:
+        print(f"over budget: {line}", file=sys.stderr)
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
