@@ -34,6 +34,8 @@ import cloudpickle
 
 DEFAULT_CALL_TIMEOUT = 10.0
 DEFAULT_TOTAL_TIMEOUT = 120.0
+STARTUP_TIMEOUT = 120.0  # seconds for a fresh worker to import torch
+READY = b"ready"
 OUTPUT_LIMIT = 10_000  # characters of printed output kept per request
 MEMORY_LIMIT = 6 * 1024**3  # bytes of address space for the worker
 
@@ -157,9 +159,9 @@ class Sandbox:
         self._socket = channel
         self._out = channel.makefile("wb")
         self._in = channel.makefile("rb")
-
-    def exit_code(self):
-        return self.process.poll() if self.process is not None else None
+        # Wait for the worker's greeting: start-up time is not the student's time.
+        if self._read_with_deadline(time.monotonic() + STARTUP_TIMEOUT) != READY:
+            raise RuntimeError("the sandbox worker did not start")
 
     def _kill(self):
         try:
@@ -186,12 +188,13 @@ class Sandbox:
 
     # --- requests -----------------------------------------------------------------------------
     def _request(self, message: dict, exercise: str | None = None, what: str = "", replay: bool = False):
-        if self.spent >= self.total_timeout:
+        if self.spent >= self.total_timeout and not replay:
             raise SandboxError(f"{what or 'your code'} was not run: the overall time limit of "
                                f"{self.total_timeout:g} s for this notebook was used up\n"
                                "  hint: look for slow or endless loops in earlier answers.")
         start = time.monotonic()
-        limit = min(self.call_timeout, self.total_timeout - self.spent)
+        # Replaying answers after a restart is the grader's time, not the student's.
+        limit = self.call_timeout if replay else min(self.call_timeout, self.total_timeout - self.spent)
         data = None
         try:
             _send(self._out, cloudpickle.dumps(message))
@@ -199,14 +202,16 @@ class Sandbox:
         except (BrokenPipeError, OSError):
             data = None
         finally:
-            self.spent += time.monotonic() - start
+            if not replay:
+                self.spent += time.monotonic() - start
         if data is None:
             timed_out = time.monotonic() - start >= limit - 0.05
             reason = (f"did not finish within {limit:.3g} s (an endless loop?)" if timed_out
                       else "crashed the Python process running it")
             if exercise:
                 self.broken[exercise] = reason
-            self._restart() if not replay else None
+            if not replay:  # a failure while replaying is reported by the request that restarted
+                self._restart()
             raise SandboxError(f"{what or 'your code'} {reason}\n"
                                "  hint: run it yourself on a small input; grading goes on with the other exercises.")
         try:
@@ -442,6 +447,7 @@ def _serve(channel) -> None:
     except (ValueError, OSError):
         pass
     incoming, outgoing = channel.makefile("rb"), channel.makefile("wb")
+    _send(outgoing, READY)
     namespace = {"__name__": "__main__"}
     state = {"forbid": (), "exercise": None, "all_forbidden": set(), "forbid_by_exercise": {}}
     graphs = {}
@@ -455,9 +461,7 @@ def _serve(channel) -> None:
             with contextlib.redirect_stdout(writer), contextlib.redirect_stderr(writer):
                 value = _handle(message, namespace, state, graphs)
             reply = {"ok": True, **value}
-        except BaseException as err:  # the student's exception, reported as data
-            if isinstance(err, (KeyboardInterrupt, SystemExit)) and not isinstance(err, SystemExit):
-                pass
+        except BaseException as err:  # the student's exception (even SystemExit), reported as data
             reply = {"ok": False, "error_type": type(err).__name__, "error": str(err)[:2000]}
         finally:
             state["forbid"], state["exercise"] = (), None
