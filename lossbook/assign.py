@@ -14,7 +14,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from lossbook.exercises import ExerciseFormatError, exercises_of, make_student_version
+from lossbook.exercises import ExerciseFormatError, exercises_of, make_student_version, repository
 from lossbook.notebooks import NotebookError, read_notebook, write_notebook
 
 STUDENT_README = """# {title}
@@ -54,6 +54,8 @@ def main(argv=None) -> int:
     parser.add_argument("--title", default="Your assignment", help="title of the student README")
     args = parser.parse_args(argv)
     out = Path(args.out)
+    config = Path(args.book) / "_config.yml"
+    url, branch = repository(args.book) if config.is_file() else (None, "main")
     prepared = []
     for name in args.chapters:
         path = source_of(name, Path(args.book))
@@ -62,7 +64,7 @@ def main(argv=None) -> int:
             exercises = exercises_of(nb, str(path))
             if not exercises:
                 raise ExerciseFormatError(f"{path}: no exercises in this notebook")
-            prepared.append((path, nb, exercises, make_student_version(nb, str(path))))
+            prepared.append((path, nb, exercises, make_student_version(nb, str(path), url, branch)))
         except (NotebookError, ExerciseFormatError) as err:
             print(f"error: {err}", file=sys.stderr)
             return 2

@@ -120,8 +120,43 @@ def exercises_of(nb, where: str = "notebook") -> "OrderedDict[str, dict]":
     return found
 
 
-def make_student_version(nb, where: str = "notebook"):
-    """The student notebook: solution regions stubbed, solution-only cells dropped, outputs cleared."""
+INSTALL_CELL_ID = "install-lossbook"
+INSTALL_CELL = """\
+# Run this cell first. Opened outside the book's repository (on Colab, say), it
+# installs the book's helper package, which the check cells need.
+import importlib.util
+import subprocess
+import sys
+
+if importlib.util.find_spec("lossbook") is None:
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
+                    "lossbook @ git+{url}@{branch}"], check=True)"""
+
+
+def repository(root) -> tuple:
+    """The book's repository address and branch, from ``_config.yml`` (the one place they are set)."""
+    import yaml
+
+    config = yaml.safe_load((Path(root) / "_config.yml").read_text(encoding="utf-8")) or {}
+    repo = config.get("repository") or {}
+    return repo.get("url"), repo.get("branch", "main")
+
+
+def install_cell(url: str, branch: str):
+    import nbformat
+
+    cell = nbformat.v4.new_code_cell(INSTALL_CELL.format(url=url, branch=branch))
+    cell.id = INSTALL_CELL_ID
+    return cell
+
+
+def make_student_version(nb, where: str = "notebook", repository_url: str | None = None,
+                         branch: str = "main"):
+    """The student notebook: solution regions stubbed, solution-only cells dropped, outputs cleared.
+
+    With ``repository_url``, a first code cell installs the helper package when
+    it is missing, so the notebook also works when opened alone.
+    """
     exercises = exercises_of(nb, where)  # validates the format
     student = clean(nb)
     kept = []
@@ -140,6 +175,9 @@ def make_student_version(nb, where: str = "notebook"):
                 raise ExerciseFormatError(f"{where}: cell {index} has hidden tests but is not a test cell")
             cell.source = strip_hidden_tests(cell.source, f"{where}: cell {index}")
         kept.append(cell)
+    if repository_url:
+        first_code = next((i for i, c in enumerate(kept) if c.cell_type == "code"), len(kept))
+        kept.insert(first_code, install_cell(repository_url, branch))
     student.cells = kept
     for ex_id, entry in exercises.items():
         if not any(BEGIN in nb.cells[i].source for i in entry["solution"]):
@@ -158,11 +196,12 @@ def main(argv=None) -> int:
     if not sources:
         print(f"error: no solution notebooks under {root / 'solutions'}", file=sys.stderr)
         return 1
+    url, branch = repository(root) if (root / "_config.yml").is_file() else (None, "main")
     status = 0
     for source in sources:
         target = root / "exercises" / source.name
         try:
-            student = make_student_version(read_notebook(source), str(source))
+            student = make_student_version(read_notebook(source), str(source), url, branch)
         except (NotebookError, ExerciseFormatError) as err:
             print(f"error: {err}", file=sys.stderr)
             status = 1

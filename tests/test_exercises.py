@@ -7,7 +7,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from lossbook.exercises import (ExerciseFormatError, exercises_of, make_student_version, strip_solutions)
+from lossbook.exercises import (INSTALL_CELL_ID, ExerciseFormatError, exercises_of, make_student_version,
+                                repository, strip_solutions)
 from lossbook.notebooks import dumps, read_notebook
 
 from .conftest import ROOT
@@ -30,7 +31,8 @@ def test_every_notebook_is_in_the_toc():
 
 @pytest.mark.parametrize("slug", SLUGS)
 def test_student_notebook_is_generated_from_solution(slug):
-    expected = dumps(make_student_version(read_notebook(ROOT / "solutions" / f"{slug}.ipynb")))
+    url, branch = repository(ROOT)
+    expected = dumps(make_student_version(read_notebook(ROOT / "solutions" / f"{slug}.ipynb"), "x", url, branch))
     committed = (ROOT / "exercises" / f"{slug}.ipynb").read_text(encoding="utf-8")
     assert committed == expected, f"exercises/{slug}.ipynb is out of date: run python -m lossbook.exercises"
 
@@ -45,7 +47,17 @@ def test_exercise_format(slug):
     assert "BEGIN SOLUTION" not in text and "END SOLUTION" not in text
     assert text.count("raise NotImplementedError") >= len(exercises)
     # Cell ids survive generation, so graders can match cells across versions.
-    assert {c.id for c in student.cells} <= {c.id for c in nb.cells}
+    assert {c.id for c in student.cells} - {c.id for c in nb.cells} == {INSTALL_CELL_ID}
+
+
+@pytest.mark.parametrize("slug", SLUGS)
+def test_exercise_notebook_installs_the_helper_package_when_opened_alone(slug):
+    student = read_notebook(ROOT / "exercises" / f"{slug}.ipynb")
+    first_code = next(c for c in student.cells if c.cell_type == "code")
+    url, branch = repository(ROOT)
+    assert first_code.id == INSTALL_CELL_ID and f"git+{url}@{branch}" in first_code.source
+    assert url.startswith("https://")
+    exec(first_code.source, {})  # the package is installed here, so the cell does nothing
 
 
 @pytest.mark.parametrize("slug", SLUGS)
