@@ -36,6 +36,7 @@ class Case:
     name: str
     inputs: tuple
     kwargs: dict
+    argnames: tuple = ("y_hat", "y")
 
     def clone(self):
         return tuple(t.clone() if torch.is_tensor(t) else t for t in self.inputs)
@@ -96,9 +97,62 @@ def regression_cases(dtype: torch.dtype = torch.float64) -> list[Case]:
     ]
 
 
+def binary_cases(dtype: torch.dtype = torch.float64) -> list[Case]:
+    """Ordinary and edge inputs ``(logits, target)`` for a binary (or multi-label) classification loss.
+
+    Targets are 0/1 floats. Covers logits of both signs, zero logits, huge
+    logits (±100 and ±1000, where naive formulas overflow), a batch of one and
+    a 2-D multi-label batch.
+    """
+    g = torch.Generator().manual_seed(4321)
+
+    def randn(*shape):
+        return torch.randn(*shape, generator=g, dtype=torch.float64).to(dtype)
+
+    def labels(*shape):
+        return (torch.rand(*shape, generator=g) < 0.5).to(dtype)
+
+    names = ("logits", "target")
+    huge = torch.tensor([-1000.0, -100.0, -30.0, 30.0, 100.0, 1000.0], dtype=dtype)
+    return [
+        Case("ordinary logits (8 random values)", (3 * randn(8), labels(8)), {}, names),
+        Case("zero logits", (torch.zeros(6, dtype=dtype), labels(6)), {}, names),
+        Case("huge logits, confidently right", (huge, (huge > 0).to(dtype)), {}, names),
+        Case("huge logits, confidently wrong", (huge, (huge < 0).to(dtype)), {}, names),
+        Case("a 2-D multi-label batch of shape (4, 3)", (2 * randn(4, 3), labels(4, 3)), {}, names),
+        Case("a batch of one", (randn(1), torch.ones(1, dtype=dtype)), {}, names),
+    ]
+
+
+def multiclass_cases(dtype: torch.dtype = torch.float64) -> list[Case]:
+    """Ordinary and edge inputs ``(logits, target)`` for a multi-class loss; targets are class indices.
+
+    Covers ordinary logits, huge logits (where a naive softmax overflows),
+    equal logits, two classes, a batch of one and a batch in which every
+    example has the same class.
+    """
+    g = torch.Generator().manual_seed(2024)
+
+    def randn(*shape):
+        return torch.randn(*shape, generator=g, dtype=torch.float64).to(dtype)
+
+    def classes(n, c):
+        return torch.randint(0, c, (n,), generator=g)
+
+    names = ("logits", "target")
+    return [
+        Case("ordinary logits, 8 examples, 5 classes", (2 * randn(8, 5), classes(8, 5)), {}, names),
+        Case("huge logits (about ±1000)", (1000 * randn(6, 4), classes(6, 4)), {}, names),
+        Case("equal logits", (torch.zeros(4, 3, dtype=dtype), classes(4, 3)), {}, names),
+        Case("two classes", (randn(5, 2), classes(5, 2)), {}, names),
+        Case("a batch of one", (randn(1, 3), torch.tensor([2])), {}, names),
+        Case("every example of class 0", (randn(4, 3), torch.zeros(4, dtype=torch.long)), {}, names),
+    ]
+
+
 def _call(fn, name, case: Case, **params):
     args = ", ".join(f"{k}={v!r}" for k, v in {**case.kwargs, **params}.items())
-    text = f"{name}(y_hat, y{', ' + args if args else ''})"
+    text = f"{name}({', '.join(case.argnames)}{', ' + args if args else ''})"
     inputs = case.clone()
     try:
         out = fn(*inputs, **case.kwargs, **params)
@@ -146,9 +200,10 @@ def check_loss(fn, reference, *, name: str, cases=regression_cases, reductions=R
     Runs every case from ``cases(dtype)`` in every dtype and every reduction,
     checking shape, dtype and values; also checks that inputs are not modified.
     """
-    count = 0
+    count, argnames = 0, ("y_hat", "y")
     for dtype in dtypes:
         for case in cases(dtype):
+            argnames = case.argnames
             for reduction in reductions:
                 expected = reference(*case.clone(), **case.kwargs, reduction=reduction, **params)
                 text, out = _call(fn, name, case, reduction=reduction, **params)
@@ -156,7 +211,7 @@ def check_loss(fn, reference, *, name: str, cases=regression_cases, reductions=R
                 assert_tensor_close(out, expected, text, on, hint)
                 count += 1
     shown = "".join(f", {k}={v!r}" for k, v in params.items())
-    print(f"✓ {name}(y_hat, y{shown}) matches the reference on {count} combinations of input, reduction and dtype.")
+    print(f"✓ {name}({', '.join(argnames)}{shown}) matches the reference on {count} combinations of input, reduction and dtype.")
 
 
 def check_gradient(grad_fn, loss_fn, *, name: str, cases=regression_cases, wrt: int = 0,
@@ -168,9 +223,10 @@ def check_gradient(grad_fn, loss_fn, *, name: str, cases=regression_cases, wrt: 
     ``inputs[wrt]``, i.e. the derivative of each element's loss with respect
     to that element.
     """
-    count = 0
+    count, argnames = 0, ("y_hat", "y")
     for dtype in dtypes:
         for case in cases(dtype):
+            argnames = case.argnames
             inputs = list(case.clone())
             inputs[wrt] = inputs[wrt].detach().requires_grad_(True)
             loss_fn(*inputs, **case.kwargs, reduction="sum", **params).backward()
@@ -180,7 +236,7 @@ def check_gradient(grad_fn, loss_fn, *, name: str, cases=regression_cases, wrt: 
             assert_tensor_close(out, expected, f"{text} (compared with autograd)", on, hint)
             count += 1
     shown = "".join(f", {k}={v!r}" for k, v in params.items())
-    print(f"✓ {name}(y_hat, y{shown}) agrees with autograd on {count} inputs.")
+    print(f"✓ {name}({', '.join(argnames)}{shown}) agrees with autograd on {count} inputs.")
 
 
 def call(fn, *args, what: str, hint: str = CRASH_HINT, **kwargs):

@@ -50,6 +50,14 @@ def report_name(path: Path, roots) -> str:
     return path.stem
 
 
+def unique(name: str, path: Path, used: set) -> str:
+    """``name``, or a longer one naming its folder (then a number) if another submission has it."""
+    candidates = [name, f"{path.parent.name}__{name}"] + [f"{name}-{i}" for i in range(2, 10_000)]
+    chosen = next(c for c in candidates if c not in used)
+    used.add(chosen)
+    return chosen
+
+
 def feedback_text(report) -> str:
     lines = [f"# Feedback: {Path(report.submission).name}", ""]
     if report.error:
@@ -74,8 +82,9 @@ def write_outputs(reports, keys, out: Path, roots) -> None:
     with open(out / "gradebook.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["submission", "chapter", *columns, "total", "max", "notes", "error"])
+        used = set()
         for report in reports:
-            name = report_name(Path(report.submission), roots)
+            name = unique(report_name(Path(report.submission), roots), Path(report.submission), used)
             points = {}
             for ex_id, result in report.exercises.items():
                 points[f"{report.chapter}:{ex_id}" if len(keys) > 1 else ex_id] = result["points"]

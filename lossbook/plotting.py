@@ -18,10 +18,15 @@ LOSS_COLORS = {
     "log-cosh": "#ff7f0e",
     "quantile": "#8c564b",
     "0-1": "#7f7f7f",
+    "squared hinge": "#bcbd22",
     "hinge": "#e377c2",
     "logistic": "#17becf",
+    "exponential": "#393b79",
+    "BCE": "#17becf",
+    "cross-entropy": "#17becf",
+    "focal": "#d62728",
 }
-_FALLBACK = ["#bcbd22", "#393b79", "#637939", "#843c39", "#7b4173"]
+_FALLBACK = ["#637939", "#843c39", "#7b4173", "#e7969c", "#5254a3"]
 
 
 def use_book_style() -> None:

@@ -289,3 +289,13 @@ def test_grade_reports_bad_input_in_one_line(tmp_path, args, words):
 def test_assign_reports_an_unknown_chapter_in_one_line(tmp_path):
     result = run("lossbook.assign", "no-such-chapter", "--out", tmp_path / "out")
     assert result.returncode == 2 and "no such notebook" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_submissions_with_the_same_file_name_get_distinct_reports():
+    from pathlib import Path
+
+    from lossbook.grade import unique
+
+    used = set()
+    names = [unique("hw", Path(f"{who}/hw.ipynb"), used) for who in ("ada", "bob", "bob")]
+    assert names == ["hw", "bob__hw", "hw-2"]

@@ -345,4 +345,248 @@ def early_stopping(val_losses, patience):
     },
 }
 
-WRONG_ANSWERS = {"regression": REGRESSION, "what-is-a-loss": WHAT_IS_A_LOSS}
+REDUCE = '''
+    if reduction == "mean":
+        return per_element.mean()
+    if reduction == "sum":
+        return per_element.sum()
+    return per_element
+'''
+
+CLASSIFICATION = {
+    "bce-with-logits": {
+        "naive formula with sigmoid and log (overflows)": '''
+def bce_with_logits(logits, target, pos_weight=None, reduction="mean"):
+    w = 1.0 if pos_weight is None else pos_weight
+    p = torch.sigmoid(logits)
+    per_element = -(w * target * torch.log(p) + (1 - target) * torch.log(1 - p))''' + REDUCE,
+        "pos_weight ignored": '''
+def bce_with_logits(logits, target, pos_weight=None, reduction="mean"):
+    per_element = target * F.softplus(-logits) + (1 - target) * F.softplus(logits)''' + REDUCE,
+        "pos_weight on the negative term": '''
+def bce_with_logits(logits, target, pos_weight=None, reduction="mean"):
+    w = 1.0 if pos_weight is None else pos_weight
+    per_element = target * F.softplus(-logits) + w * (1 - target) * F.softplus(logits)''' + REDUCE,
+        "softplus arguments swapped": '''
+def bce_with_logits(logits, target, pos_weight=None, reduction="mean"):
+    w = 1.0 if pos_weight is None else pos_weight
+    per_element = w * target * F.softplus(logits) + (1 - target) * F.softplus(-logits)''' + REDUCE,
+    },
+    "softmax-cross-entropy": {
+        "no max subtraction (overflows)": '''
+def cross_entropy(logits, target, reduction="mean"):
+    log_probs = logits - logits.exp().sum(dim=1, keepdim=True).log()
+    if target.dtype == torch.int64:
+        per_element = -log_probs.gather(1, target[:, None]).squeeze(1)
+    else:
+        per_element = -(target * log_probs).sum(dim=1)''' + REDUCE,
+        "mean over classes instead of sum": '''
+def cross_entropy(logits, target, reduction="mean"):
+    shifted = logits - logits.amax(dim=1, keepdim=True)
+    log_probs = shifted - shifted.exp().sum(dim=1, keepdim=True).log()
+    if target.dtype == torch.int64:
+        per_element = -log_probs.gather(1, target[:, None]).squeeze(1)
+    else:
+        per_element = -(target * log_probs).mean(dim=1)''' + REDUCE,
+        "log of the logit, not of the softmax": '''
+def cross_entropy(logits, target, reduction="mean"):
+    probs = torch.sigmoid(logits)
+    log_probs = probs.log()
+    if target.dtype == torch.int64:
+        per_element = -log_probs.gather(1, target[:, None]).squeeze(1)
+    else:
+        per_element = -(target * log_probs).sum(dim=1)''' + REDUCE,
+        "index targets only": '''
+def cross_entropy(logits, target, reduction="mean"):
+    shifted = logits - logits.amax(dim=1, keepdim=True)
+    log_probs = shifted - shifted.exp().sum(dim=1, keepdim=True).log()
+    per_element = -log_probs.gather(1, target.long().reshape(-1, 1)[: len(logits)]).squeeze(1)''' + REDUCE,
+    },
+    "ce-gradient": {
+        "sign error": '''
+def cross_entropy_grad(logits, target):
+    return F.one_hot(target, logits.shape[1]).to(logits.dtype) - torch.softmax(logits, dim=1)
+''',
+        "divided by the batch size (gradient of the mean)": '''
+def cross_entropy_grad(logits, target):
+    return (torch.softmax(logits, dim=1) - F.one_hot(target, logits.shape[1]).to(logits.dtype)) / len(logits)
+''',
+        "sigmoid instead of softmax": '''
+def cross_entropy_grad(logits, target):
+    return torch.sigmoid(logits) - F.one_hot(target, logits.shape[1]).to(logits.dtype)
+''',
+    },
+    "multiclass-hinge": {
+        "the target class included in the sum": '''
+def multi_margin(logits, target, margin=1.0, reduction="mean"):
+    true_score = logits.gather(1, target[:, None])
+    per_element = torch.clamp(margin - true_score + logits, min=0).sum(dim=1) / logits.shape[1]''' + REDUCE,
+        "not divided by the number of classes": '''
+def multi_margin(logits, target, margin=1.0, reduction="mean"):
+    true_score = logits.gather(1, target[:, None])
+    hinge = torch.clamp(margin - true_score + logits, min=0).scatter(1, target[:, None], 0.0)
+    per_element = hinge.sum(dim=1)''' + REDUCE,
+        "Crammer-Singer (max) instead of Weston-Watkins (sum)": '''
+def multi_margin(logits, target, margin=1.0, reduction="mean"):
+    true_score = logits.gather(1, target[:, None])
+    hinge = torch.clamp(margin - true_score + logits, min=0).scatter(1, target[:, None], 0.0)
+    per_element = hinge.amax(dim=1) / logits.shape[1]''' + REDUCE,
+        "margin ignored": '''
+def multi_margin(logits, target, margin=1.0, reduction="mean"):
+    true_score = logits.gather(1, target[:, None])
+    hinge = torch.clamp(1.0 - true_score + logits, min=0).scatter(1, target[:, None], 0.0)
+    per_element = hinge.sum(dim=1) / logits.shape[1]''' + REDUCE,
+    },
+    "calibration-error": {
+        "bins averaged equally": '''
+def expected_calibration_error(probs, labels, n_bins=10):
+    confidence, predicted = probs.max(dim=1)
+    correct = (predicted == labels).to(probs.dtype)
+    edges = torch.linspace(0, 1, n_bins + 1, dtype=probs.dtype)
+    gaps = []
+    for low, high in zip(edges[:-1], edges[1:]):
+        in_bin = (confidence > low) & (confidence <= high)
+        if in_bin.any():
+            gaps.append((correct[in_bin].mean() - confidence[in_bin].mean()).abs())
+    return torch.stack(gaps).mean()
+''',
+        "one global gap (no bins)": '''
+def expected_calibration_error(probs, labels, n_bins=10):
+    confidence, predicted = probs.max(dim=1)
+    correct = (predicted == labels).to(probs.dtype)
+    return (correct.mean() - confidence.mean()).abs()
+''',
+        "confidence of the true class instead of the predicted one": '''
+def expected_calibration_error(probs, labels, n_bins=10):
+    confidence = probs.gather(1, labels[:, None]).squeeze(1)
+    correct = (probs.argmax(dim=1) == labels).to(probs.dtype)
+    edges = torch.linspace(0, 1, n_bins + 1, dtype=probs.dtype)
+    ece = torch.zeros((), dtype=probs.dtype)
+    for low, high in zip(edges[:-1], edges[1:]):
+        in_bin = (confidence > low) & (confidence <= high)
+        if in_bin.any():
+            ece = ece + in_bin.to(probs.dtype).mean() * (correct[in_bin].mean() - confidence[in_bin].mean()).abs()
+    return ece
+''',
+    },
+}
+
+IMBALANCE = {
+    "focal-loss": {
+        "p instead of p_t": '''
+def sigmoid_focal_loss(logits, target, alpha=0.25, gamma=2.0, reduction="mean"):
+    p = torch.sigmoid(logits)
+    ce = target * F.softplus(-logits) + (1 - target) * F.softplus(logits)
+    per_element = ce * (1 - p) ** gamma
+    if alpha >= 0:
+        per_element = (alpha * target + (1 - alpha) * (1 - target)) * per_element''' + REDUCE,
+        "alpha for both classes": '''
+def sigmoid_focal_loss(logits, target, alpha=0.25, gamma=2.0, reduction="mean"):
+    p = torch.sigmoid(logits)
+    ce = target * F.softplus(-logits) + (1 - target) * F.softplus(logits)
+    p_t = p * target + (1 - p) * (1 - target)
+    per_element = ce * (1 - p_t) ** gamma
+    if alpha >= 0:
+        per_element = alpha * per_element''' + REDUCE,
+        "naive log of the probability (overflows)": '''
+def sigmoid_focal_loss(logits, target, alpha=0.25, gamma=2.0, reduction="mean"):
+    p = torch.sigmoid(logits)
+    p_t = p * target + (1 - p) * (1 - target)
+    per_element = -(1 - p_t) ** gamma * torch.log(p_t)
+    if alpha >= 0:
+        per_element = (alpha * target + (1 - alpha) * (1 - target)) * per_element''' + REDUCE,
+        "modulating factor p_t**gamma": '''
+def sigmoid_focal_loss(logits, target, alpha=0.25, gamma=2.0, reduction="mean"):
+    p = torch.sigmoid(logits)
+    ce = target * F.softplus(-logits) + (1 - target) * F.softplus(logits)
+    p_t = p * target + (1 - p) * (1 - target)
+    per_element = ce * p_t ** gamma
+    if alpha >= 0:
+        per_element = (alpha * target + (1 - alpha) * (1 - target)) * per_element''' + REDUCE,
+    },
+    "arcface-logits": {
+        "no fallback when theta + m > pi": '''
+def arcface_logits(features, weights, target, s=64.0, m=0.5):
+    cos = (F.normalize(features, dim=1) @ F.normalize(weights, dim=1).T).clamp(-1 + 1e-7, 1 - 1e-7)
+    cos_t = cos.gather(1, target[:, None])
+    shifted = cos_t * math.cos(m) - torch.sqrt(1 - cos_t**2) * math.sin(m)
+    return s * cos.scatter(1, target[:, None], shifted)
+''',
+        "margin added to every class": '''
+def arcface_logits(features, weights, target, s=64.0, m=0.5):
+    cos = (F.normalize(features, dim=1) @ F.normalize(weights, dim=1).T).clamp(-1 + 1e-7, 1 - 1e-7)
+    shifted = cos * math.cos(m) - torch.sqrt(1 - cos**2) * math.sin(m)
+    return s * torch.where(cos > math.cos(math.pi - m), shifted, cos - m * math.sin(m))
+''',
+        "features not normalised": '''
+def arcface_logits(features, weights, target, s=64.0, m=0.5):
+    cos = (features @ F.normalize(weights, dim=1).T).clamp(-1 + 1e-7, 1 - 1e-7)
+    cos_t = cos.gather(1, target[:, None])
+    shifted = cos_t * math.cos(m) - torch.sqrt(1 - cos_t**2) * math.sin(m)
+    target_logit = torch.where(cos_t > math.cos(math.pi - m), shifted, cos_t - m * math.sin(m))
+    return s * cos.scatter(1, target[:, None], target_logit)
+''',
+        "CosFace margin (cos theta - m)": '''
+def arcface_logits(features, weights, target, s=64.0, m=0.5):
+    cos = (F.normalize(features, dim=1) @ F.normalize(weights, dim=1).T).clamp(-1 + 1e-7, 1 - 1e-7)
+    cos_t = cos.gather(1, target[:, None])
+    return s * cos.scatter(1, target[:, None], cos_t - m)
+''',
+    },
+    "average-precision": {
+        "precision averaged over all ranks": '''
+def average_precision(scores, labels):
+    hits = labels[torch.argsort(scores, descending=True)].to(torch.float64)
+    return (hits.cumsum(0) / torch.arange(1, len(hits) + 1, dtype=torch.float64)).mean()
+''',
+        "scores not sorted": '''
+def average_precision(scores, labels):
+    hits = labels.to(torch.float64)
+    precision = hits.cumsum(0) / torch.arange(1, len(hits) + 1, dtype=torch.float64)
+    return (precision * hits).sum() / hits.sum()
+''',
+        "sorted lowest first": '''
+def average_precision(scores, labels):
+    hits = labels[torch.argsort(scores)].to(torch.float64)
+    precision = hits.cumsum(0) / torch.arange(1, len(hits) + 1, dtype=torch.float64)
+    return (precision * hits).sum() / hits.sum()
+''',
+        "fraction of positives (the baseline)": '''
+def average_precision(scores, labels):
+    return labels.to(torch.float64).mean()
+''',
+    },
+}
+
+IMBALANCE["center-update"] = {
+    "divided by n_j instead of 1 + n_j": '''
+def update_centers(features, labels, centers, alpha=0.5):
+    one_hot = F.one_hot(labels, centers.shape[0]).to(features.dtype)
+    counts = one_hot.sum(dim=0)
+    delta = (counts[:, None] * centers - one_hot.T @ features) / counts.clamp(min=1)[:, None]
+    return centers - alpha * delta
+''',
+    "sign error (centres pushed away)": '''
+def update_centers(features, labels, centers, alpha=0.5):
+    one_hot = F.one_hot(labels, centers.shape[0]).to(features.dtype)
+    counts = one_hot.sum(dim=0)
+    delta = (counts[:, None] * centers - one_hot.T @ features) / (1 + counts[:, None])
+    return centers + alpha * delta
+''',
+    "every centre moved towards the batch mean": '''
+def update_centers(features, labels, centers, alpha=0.5):
+    delta = (centers - features.mean(dim=0)) / 2
+    return centers - alpha * delta
+''',
+    "updated in place": '''
+def update_centers(features, labels, centers, alpha=0.5):
+    one_hot = F.one_hot(labels, centers.shape[0]).to(features.dtype)
+    counts = one_hot.sum(dim=0)
+    delta = (counts[:, None] * centers - one_hot.T @ features) / (1 + counts[:, None])
+    centers -= alpha * delta
+    return centers
+''',
+}
+
+WRONG_ANSWERS = {"regression": REGRESSION, "what-is-a-loss": WHAT_IS_A_LOSS,
+                 "classification": CLASSIFICATION, "imbalance-and-margins": IMBALANCE}
