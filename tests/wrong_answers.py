@@ -588,5 +588,62 @@ def update_centers(features, labels, centers, alpha=0.5):
 ''',
 }
 
+IMBALANCE["class-weight-experiment"] = {
+    "pos_weight ignored": '''
+def minority_recall(x, y, pos_weight, steps=300, lr=0.5):
+    w = torch.zeros(x.shape[1], dtype=x.dtype, requires_grad=True)
+    b = torch.zeros((), dtype=x.dtype, requires_grad=True)
+    for _ in range(steps):
+        z = x @ w + b
+        loss = (y * F.softplus(-z) + (1 - y) * F.softplus(z)).mean()
+        grad_w, grad_b = torch.autograd.grad(loss, (w, b))
+        with torch.no_grad():
+            w -= lr * grad_w
+            b -= lr * grad_b
+    with torch.no_grad():
+        return ((x @ w + b)[y == 1] > 0).double().mean().item()
+''',
+    "weight on the negatives": '''
+def minority_recall(x, y, pos_weight, steps=300, lr=0.5):
+    w = torch.zeros(x.shape[1], dtype=x.dtype, requires_grad=True)
+    b = torch.zeros((), dtype=x.dtype, requires_grad=True)
+    for _ in range(steps):
+        z = x @ w + b
+        loss = (y * F.softplus(-z) + pos_weight * (1 - y) * F.softplus(z)).mean()
+        grad_w, grad_b = torch.autograd.grad(loss, (w, b))
+        with torch.no_grad():
+            w -= lr * grad_w
+            b -= lr * grad_b
+    with torch.no_grad():
+        return ((x @ w + b)[y == 1] > 0).double().mean().item()
+''',
+    "accuracy instead of minority recall": '''
+def minority_recall(x, y, pos_weight, steps=300, lr=0.5):
+    w = torch.zeros(x.shape[1], dtype=x.dtype, requires_grad=True)
+    b = torch.zeros((), dtype=x.dtype, requires_grad=True)
+    for _ in range(steps):
+        z = x @ w + b
+        loss = (pos_weight * y * F.softplus(-z) + (1 - y) * F.softplus(z)).mean()
+        grad_w, grad_b = torch.autograd.grad(loss, (w, b))
+        with torch.no_grad():
+            w -= lr * grad_w
+            b -= lr * grad_b
+    with torch.no_grad():
+        return (((x @ w + b) > 0).double() == y).double().mean().item()
+''',
+    "bias never trained": '''
+def minority_recall(x, y, pos_weight, steps=300, lr=0.5):
+    w = torch.zeros(x.shape[1], dtype=x.dtype, requires_grad=True)
+    for _ in range(steps):
+        z = x @ w
+        loss = (pos_weight * y * F.softplus(-z) + (1 - y) * F.softplus(z)).mean()
+        (grad_w,) = torch.autograd.grad(loss, (w,))
+        with torch.no_grad():
+            w -= lr * grad_w
+    with torch.no_grad():
+        return ((x @ w)[y == 1] > 0).double().mean().item()
+''',
+}
+
 WRONG_ANSWERS = {"regression": REGRESSION, "what-is-a-loss": WHAT_IS_A_LOSS,
                  "classification": CLASSIFICATION, "imbalance-and-margins": IMBALANCE}
