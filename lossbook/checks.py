@@ -151,9 +151,12 @@ def multiclass_cases(dtype: torch.dtype = torch.float64) -> list[Case]:
 
 
 def _call(fn, name, case: Case, **params):
+    return _call_on(fn, name, case, case.clone(), **params)
+
+
+def _call_on(fn, name, case: Case, inputs, **params):
     args = ", ".join(f"{k}={v!r}" for k, v in {**case.kwargs, **params}.items())
     text = f"{name}({', '.join(case.argnames)}{', ' + args if args else ''})"
-    inputs = case.clone()
     try:
         out = fn(*inputs, **case.kwargs, **params)
     except NotImplementedError:
@@ -210,8 +213,45 @@ def check_loss(fn, reference, *, name: str, cases=regression_cases, reductions=R
                 on = f"{case.name}, {str(dtype).removeprefix('torch.')}"
                 assert_tensor_close(out, expected, text, on, hint)
                 count += 1
+    check_differentiable(fn, reference, name=name, cases=cases, hint=hint, **params)
     shown = "".join(f", {k}={v!r}" for k, v in params.items())
-    print(f"✓ {name}({', '.join(argnames)}{shown}) matches the reference on {count} combinations of input, reduction and dtype.")
+    print(f"✓ {name}({', '.join(argnames)}{shown}) matches the reference on {count} combinations of input, reduction and dtype,"
+          " and its gradient agrees with autograd through the reference.")
+
+
+def check_differentiable(fn, reference, *, name: str, cases=regression_cases, wrt: int = 0,
+                         hint: str | None = None, **params):
+    """Check that gradients flow through a learner's loss, as through ``reference``.
+
+    A loss that returns a detached tensor (``.detach()``, ``.item()``, NumPy,
+    ``torch.no_grad()``) has the right values and trains nothing. On every
+    case (float64, ``reduction="sum"``) the gradient with respect to
+    ``inputs[wrt]`` must exist and be finite wherever the reference's is; on
+    the first (ordinary) case it must equal the reference's gradient.
+    """
+    for index, case in enumerate(cases(torch.float64)):
+        inputs = list(case.clone())
+        inputs[wrt] = inputs[wrt].detach().requires_grad_(True)
+        ref_out = reference(*inputs, **case.kwargs, reduction="sum", **params)
+        (expected,) = torch.autograd.grad(ref_out, inputs[wrt])
+        mine = list(case.clone())
+        mine[wrt] = mine[wrt].detach().requires_grad_(True)
+        text, out = _call_on(fn, name, case, mine, reduction="sum", **params)
+        on = f"{case.name}, float64"
+        if not (torch.is_tensor(out) and out.requires_grad):
+            fail(f"{text} returned a tensor that autograd cannot differentiate", "a tensor with requires_grad=True",
+                 out, on, "build the loss from torch operations on the inputs: no .detach(), .item(), "
+                 "NumPy or torch.no_grad(), or no gradient reaches the model.")
+        (received,) = torch.autograd.grad(out, mine[wrt], allow_unused=True)
+        if received is None:
+            fail(f"{text}: no gradient reaches {case.argnames[wrt]}", expected, received, on,
+                 f"the result must depend on {case.argnames[wrt]} through torch operations.")
+        bad = torch.isfinite(expected) & ~torch.isfinite(received)
+        if bool(bad.any()):
+            fail(f"{text} has a gradient that is not finite (autograd through your code)", expected, received, on,
+                 hint or "a branch that overflows poisons the gradient even when torch.where discards its value.")
+        if index == 0:
+            assert_tensor_close(received, expected, f"{text}: its gradient (by autograd)", on, hint)
 
 
 def check_gradient(grad_fn, loss_fn, *, name: str, cases=regression_cases, wrt: int = 0,

@@ -2,14 +2,9 @@
 
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 
-
-def set_seed(seed: int = 0) -> None:
-    """Seed Python-level generators used by the book (torch and numpy)."""
-    torch.manual_seed(seed)
-    np.random.seed(seed)
+from lossbook.seeds import generator
 
 
 @dataclass
@@ -30,15 +25,19 @@ def line_with_outliers(
     noise: float = 0.3,
     n_outliers: int = 10,
     outlier_shift: float = 15.0,
-    seed: int = 0,
+    seed: int | None = None,
     dtype: torch.dtype = torch.float64,
 ) -> LineData:
     """Draw ``n`` points on a line with Gaussian noise; shift the ``n_outliers`` largest-x points up.
 
+    With ``seed=None`` the draw comes from the book's base seed
+    (:mod:`lossbook.seeds`); pass a seed from ``lossbook.seeds.seeds(...)``
+    to draw many independent data sets.
+
     Putting the outliers at one end of the x range gives them leverage, which
     is what pulls a least-squares line away from the bulk of the data.
     """
-    g = torch.Generator().manual_seed(seed)
+    g = generator("line_with_outliers") if seed is None else torch.Generator().manual_seed(seed)
     x = torch.linspace(-1.0, 1.0, n, dtype=dtype)
     y = slope * x + intercept + noise * torch.randn(n, generator=g, dtype=dtype)
     is_outlier = torch.zeros(n, dtype=torch.bool)

@@ -36,7 +36,9 @@ SOLUTION_ONLY_TAG = "solution-only"
 SOLUTION_TITLE, EXERCISE_TITLE = "# Solutions: ", "# Exercises: "
 STUB = (
     "{indent}# YOUR CODE HERE\n"
-    '{indent}raise NotImplementedError("Exercise \'{id}\': replace this line with your answer.")'
+    "{indent}raise NotImplementedError(\n"
+    '{indent}    "Exercise \'{id}\': replace this line with your answer."\n'
+    "{indent})"
 )
 
 
@@ -128,9 +130,12 @@ import importlib.util
 import subprocess
 import sys
 
+PACKAGE = "lossbook @ git+{url}@{branch}"
 if importlib.util.find_spec("lossbook") is None:
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet",
-                    "lossbook @ git+{url}@{branch}"], check=True)"""
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", PACKAGE],
+        check=True,
+    )"""
 
 
 def repository(root) -> tuple:

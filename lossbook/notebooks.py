@@ -19,6 +19,8 @@ NOTEBOOK_METADATA = {
     "language_info": {"name": "python"},
 }
 NOTEBOOK_DIRS = ("chapters", "exercises", "solutions")
+# The rendered book's column shows about 80 characters of code.
+MAX_CODE_LINE = 80
 
 
 class NotebookError(Exception):
@@ -81,6 +83,11 @@ def problems(path) -> list[str]:
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None):
             found.append(f"{path}: cell {i} has outputs or an execution count")
+        if cell.cell_type == "code":
+            for j, line in enumerate(cell.source.splitlines(), 1):
+                if len(line) > MAX_CODE_LINE:
+                    found.append(f"{path}: cell {i}, line {j} is {len(line)} characters "
+                                 f"(at most {MAX_CODE_LINE}: the book's column)")
         extra = set(cell.metadata) - set(CELL_METADATA_KEPT)
         if extra:
             found.append(f"{path}: cell {i} has editor metadata {sorted(extra)}")

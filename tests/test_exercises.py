@@ -90,7 +90,7 @@ def test_stub_keeps_indentation_and_names_the_exercise():
     source = "def f(x):\n    '''doc'''\n    ### BEGIN SOLUTION\n    return x\n    ### END SOLUTION\n"
     stub = strip_solutions(source, "f-id", "here")
     assert "return x" not in stub
-    assert "    raise NotImplementedError(\"Exercise 'f-id'" in stub
+    assert "    raise NotImplementedError(\n        \"Exercise 'f-id'" in stub
     namespace = {}
     exec(stub, namespace)
     with pytest.raises(NotImplementedError):
