@@ -114,10 +114,11 @@ def make_class(folder: Path, count: int) -> Path:
     """``count`` submissions: a mix of right answers, unanswered stubs and typical mistakes."""
     sys.path.insert(0, str(ROOT))
     from lossbook.notebooks import read_notebook, write_notebook
-    from tests.wrong_answers import REGRESSION
+    from tests.wrong_answers import WRONG_ANSWERS
 
     folder.mkdir()
-    mistakes = [(ex, code) for ex, answers in REGRESSION.items() for code in answers.values()]
+    mistakes = [(ex, code) for ex, answers in WRONG_ANSWERS["regression"].items()
+                for code in answers.values()]
     for i in range(count):
         nb = read_notebook(ROOT / ("exercises" if i % 10 == 9 else "solutions") / "regression.ipynb")
         if i % 10 not in (0, 9):

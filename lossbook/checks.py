@@ -251,7 +251,9 @@ def check_differentiable(fn, reference, *, name: str, cases=regression_cases, wr
             fail(f"{text} has a gradient that is not finite (autograd through your code)", expected, received, on,
                  hint or "a branch that overflows poisons the gradient even when torch.where discards its value.")
         if index == 0:
-            assert_tensor_close(received, expected, f"{text}: its gradient (by autograd)", on, hint)
+            assert_tensor_close(received, expected, f"{text}: its gradient (by autograd)", on,
+                                hint or "the values are right but the gradient is not: part of the loss is "
+                                "detached (.detach(), .item(), .data, NumPy) or a constant was added in its place.")
 
 
 def check_gradient(grad_fn, loss_fn, *, name: str, cases=regression_cases, wrt: int = 0,

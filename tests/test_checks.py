@@ -36,6 +36,19 @@ def test_wrong_losses_fail_with_expected_received_and_hint(wrong, words):
         assert part in message, message
 
 
+@pytest.mark.parametrize("wrong, words", [
+    (lambda y_hat, y, reduction="mean": mse_ok(y_hat.detach(), y, reduction), "cannot differentiate"),
+    (lambda y_hat, y, reduction="mean": torch.tensor(mse_ok(y_hat, y, reduction).tolist(), dtype=y.dtype),
+     "cannot differentiate"),
+    (lambda y_hat, y, reduction="mean": mse_ok(y_hat, y, reduction).detach() + 0 * y_hat.sum(), "gradient"),
+    (lambda y_hat, y, reduction="mean": mse_ok(y_hat + (y_hat.detach() - y_hat) / 2, y, reduction), "gradient"),
+])
+def test_a_loss_that_trains_nothing_fails(wrong, words):
+    with pytest.raises(CheckFailed) as info:
+        check_loss(wrong, F.mse_loss, name="mse")
+    assert words in str(info.value) and "hint:" in str(info.value)
+
+
 def test_in_place_modification_is_reported():
     def sneaky(y_hat, y, reduction="mean"):
         y_hat.sub_(y)
