@@ -20,6 +20,11 @@ def bce_with_logits(logits, target, pos_weight=None, reduction="mean"):
 def bce_with_logits(logits, target, pos_weight=None, reduction="mean"):
     w = 1.0 if pos_weight is None else pos_weight
     per_element = w * target * F.softplus(logits) + (1 - target) * F.softplus(-logits)''' + REDUCE,
+        "returns a detached tensor": '''
+def bce_with_logits(logits, target, pos_weight=None, reduction="mean"):
+    w = 1.0 if pos_weight is None else pos_weight
+    per_element = w * target * F.softplus(-logits) + (1 - target) * F.softplus(logits)
+    per_element = per_element.detach()''' + REDUCE,
     },
     "softmax-cross-entropy": {
         "no max subtraction (overflows)": '''
@@ -50,6 +55,14 @@ def cross_entropy(logits, target, reduction="mean"):
     shifted = logits - logits.amax(dim=1, keepdim=True)
     log_probs = shifted - shifted.exp().sum(dim=1, keepdim=True).log()
     per_element = -log_probs.gather(1, target.long().reshape(-1, 1)[: len(logits)]).squeeze(1)''' + REDUCE,
+        "returns a detached tensor": '''
+def cross_entropy(logits, target, reduction="mean"):
+    shifted = logits - logits.amax(dim=1, keepdim=True)
+    log_probs = (shifted - shifted.exp().sum(dim=1, keepdim=True).log()).detach()
+    if target.dtype == torch.int64:
+        per_element = -log_probs.gather(1, target[:, None]).squeeze(1)
+    else:
+        per_element = -(target * log_probs).sum(dim=1)''' + REDUCE,
     },
     "ce-gradient": {
         "sign error": '''
@@ -85,6 +98,11 @@ def multi_margin(logits, target, margin=1.0, reduction="mean"):
     true_score = logits.gather(1, target[:, None])
     hinge = torch.clamp(1.0 - true_score + logits, min=0).scatter(1, target[:, None], 0.0)
     per_element = hinge.sum(dim=1) / logits.shape[1]''' + REDUCE,
+        "returns a detached tensor": '''
+def multi_margin(logits, target, margin=1.0, reduction="mean"):
+    true_score = logits.gather(1, target[:, None])
+    hinge = torch.clamp(margin - true_score + logits, min=0).scatter(1, target[:, None], 0.0)
+    per_element = (hinge.sum(dim=1) / logits.shape[1]).detach()''' + REDUCE,
     },
     "calibration-error": {
         "bins averaged equally": '''

@@ -34,6 +34,14 @@ def sigmoid_focal_loss(logits, target, alpha=0.25, gamma=2.0, reduction="mean"):
     per_element = ce * p_t ** gamma
     if alpha >= 0:
         per_element = (alpha * target + (1 - alpha) * (1 - target)) * per_element''' + REDUCE,
+        "returns a detached tensor": '''
+def sigmoid_focal_loss(logits, target, alpha=0.25, gamma=2.0, reduction="mean"):
+    p = torch.sigmoid(logits)
+    ce = target * F.softplus(-logits) + (1 - target) * F.softplus(logits)
+    p_t = p * target + (1 - p) * (1 - target)
+    per_element = (ce * (1 - p_t) ** gamma).detach()
+    if alpha >= 0:
+        per_element = (alpha * target + (1 - alpha) * (1 - target)) * per_element''' + REDUCE,
     },
     "arcface-logits": {
         "no fallback when theta + m > pi": '''
@@ -62,6 +70,15 @@ def arcface_logits(features, weights, target, s=64.0, m=0.5):
     cos = (F.normalize(features, dim=1) @ F.normalize(weights, dim=1).T).clamp(-1 + 1e-7, 1 - 1e-7)
     cos_t = cos.gather(1, target[:, None])
     return s * cos.scatter(1, target[:, None], cos_t - m)
+''',
+        "returns a detached tensor": '''
+def arcface_logits(features, weights, target, s=64.0, m=0.5):
+    cos = F.normalize(features, dim=1) @ F.normalize(weights, dim=1).T
+    cos = cos.clamp(-1 + 1e-7, 1 - 1e-7).detach()
+    cos_t = cos.gather(1, target[:, None])
+    shifted = cos_t * math.cos(m) - torch.sqrt(1 - cos_t**2) * math.sin(m)
+    target_logit = torch.where(cos_t > math.cos(math.pi - m), shifted, cos_t - m * math.sin(m))
+    return s * cos.scatter(1, target[:, None], target_logit)
 ''',
     },
     "average-precision": {
@@ -119,7 +136,7 @@ def update_centers(features, labels, centers, alpha=0.5):
 ''',
 }
 
-WRONG["class-weight-experiment"] = {
+WRONG["class-weights"] = {
     "pos_weight ignored": '''
 def minority_recall(x, y, pos_weight, steps=300, lr=0.5):
     w = torch.zeros(x.shape[1], dtype=x.dtype, requires_grad=True)

@@ -1,121 +1,277 @@
 """Plausible wrong answers to the exercises of "What a loss function is"."""
 
+from tests.wrong_answers.common import REDUCE
+
 WRONG = {
-    "structural-risk": {
-        "L2 penalty as a norm, not its square": '''
-def structural_risk(data_loss, w, lam1=0.0, lam2=0.0):
-    return data_loss + lam1 * w.abs().sum() + lam2 * w.norm()
+    "exponential-loss": {
+        "0/1 targets used as the sign of the margin": '''
+def exponential_loss(logits, target, reduction="mean"):
+    per_element = torch.exp(-target * logits)
+''' + REDUCE,
+        "sign error: exp(+m)": '''
+def exponential_loss(logits, target, reduction="mean"):
+    per_element = torch.exp((2 * target - 1) * logits)
+''' + REDUCE,
+        "'mean' over the rows only (sums a 2-D batch's columns)": '''
+def exponential_loss(logits, target, reduction="mean"):
+    per_element = torch.exp(-(2 * target - 1) * logits)
+    if reduction == "mean":
+        return per_element.sum() / per_element.shape[0]
+    if reduction == "sum":
+        return per_element.sum()
+    return per_element
 ''',
-        "L1 penalty without the absolute value": '''
-def structural_risk(data_loss, w, lam1=0.0, lam2=0.0):
-    return data_loss + lam1 * w.sum() + lam2 * (w**2).sum()
+        "target cast to float64 (float32 inputs give float64)": '''
+def exponential_loss(logits, target, reduction="mean"):
+    per_element = torch.exp(-(2 * target.double() - 1) * logits)
+''' + REDUCE,
+        "reduction ignored (always the mean)": '''
+def exponential_loss(logits, target, reduction="mean"):
+    return torch.exp(-(2 * target - 1) * logits).mean()
 ''',
-        "mean instead of sum over the weights": '''
-def structural_risk(data_loss, w, lam1=0.0, lam2=0.0):
-    return data_loss + lam1 * w.abs().mean() + lam2 * (w**2).mean()
-''',
-        "penalties only, data loss forgotten": '''
-def structural_risk(data_loss, w, lam1=0.0, lam2=0.0):
-    return lam1 * w.abs().sum() + lam2 * (w**2).sum()
-''',
-        "a Python float (autograd cannot follow)": '''
-def structural_risk(data_loss, w, lam1=0.0, lam2=0.0):
-    return torch.tensor((data_loss + lam1 * w.abs().sum() + lam2 * (w**2).sum()).item(), dtype=w.dtype)
-''',
+        "a detached result (autograd cannot follow)": '''
+def exponential_loss(logits, target, reduction="mean"):
+    per_element = torch.exp(-(2 * target - 1) * logits).detach()
+''' + REDUCE,
     },
-    "mse-gradient": {
-        "missing the factor 2": '''
-def mse_grad_w(X, y, w):
-    return 1.0 / X.shape[0] * X.T @ (X @ w - y)
-''',
-        "missing the 1/N": '''
-def mse_grad_w(X, y, w):
-    return 2.0 * X.T @ (X @ w - y)
+    "exponential-minimiser": {
+        "the logistic minimiser, log-odds without the 1/2": '''
+def exponential_minimiser(eta):
+    return torch.log(eta / (1 - eta))
 ''',
         "sign error": '''
-def mse_grad_w(X, y, w):
-    return 2.0 / X.shape[0] * X.T @ (y - X @ w)
+def exponential_minimiser(eta):
+    return 0.5 * torch.log((1 - eta) / eta)
 ''',
-        "divided by the number of features": '''
-def mse_grad_w(X, y, w):
-    return 2.0 / X.shape[1] * X.T @ (X @ w - y)
+        "the squared loss's minimiser 2 eta - 1": '''
+def exponential_minimiser(eta):
+    return 2 * eta - 1
+''',
+        "the square root of the odds instead of its log": '''
+def exponential_minimiser(eta):
+    return torch.sqrt(eta / (1 - eta))
+''',
+        "computed in NumPy (detached from autograd)": '''
+import numpy as np
+
+
+def exponential_minimiser(eta):
+    e = eta.detach().numpy()
+    return torch.from_numpy(0.5 * np.log(e / (1 - e)))
+''',
+        "computed in float64 for precision (float32 in, float64 out)": '''
+def exponential_minimiser(eta):
+    eta = eta.double()
+    return 0.5 * (torch.log(eta) - torch.log1p(-eta))
 ''',
     },
-    "gradient-descent": {
-        "gradients never zeroed (they accumulate)": '''
-def gradient_descent(X, y, lr, steps):
-    w = torch.zeros(X.shape[1], dtype=X.dtype, requires_grad=True)
-    losses = []
-    for _ in range(steps):
-        loss = ((X @ w - y) ** 2).mean()
-        losses.append(loss.item())
-        loss.backward()
-        with torch.no_grad():
-            w -= lr * w.grad
-    return w.detach(), losses
+    "calibrated": {
+        "convex implies calibrated": '''
+def is_calibrated(phi):
+    m = torch.arange(-1000, 1001, dtype=torch.float64) / 100
+    values = phi(m)
+    second = values[2:] - 2 * values[1:-1] + values[:-2]
+    return bool((second >= -1e-9).all())
 ''',
-        "gradient ascent (sign error)": '''
-def gradient_descent(X, y, lr, steps):
-    w = torch.zeros(X.shape[1], dtype=X.dtype, requires_grad=True)
-    losses = []
-    for _ in range(steps):
-        loss = ((X @ w - y) ** 2).mean()
-        losses.append(loss.item())
-        loss.backward()
-        with torch.no_grad():
-            w += lr * w.grad
-        w.grad.zero_()
-    return w.detach(), losses
+        "phi'(0) < 0 implies calibrated (autograd at 0)": '''
+def is_calibrated(phi):
+    m = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    (slope,) = torch.autograd.grad(phi(m), m)
+    return bool(slope < 0)
 ''',
-        "loss recorded after the update": '''
-def gradient_descent(X, y, lr, steps):
-    w = torch.zeros(X.shape[1], dtype=X.dtype, requires_grad=True)
-    losses = []
-    for _ in range(steps):
-        loss = ((X @ w - y) ** 2).mean()
-        loss.backward()
-        with torch.no_grad():
-            w -= lr * w.grad
-            losses.append(((X @ w - y) ** 2).mean().item())
-        w.grad.zero_()
-    return w.detach(), losses
+        "convex and phi'(0) < 0 (the criterion for convex losses only)": '''
+def is_calibrated(phi):
+    m = torch.arange(-1000, 1001, dtype=torch.float64) / 100
+    values = phi(m)
+    convex = bool((values[2:] - 2 * values[1:-1] + values[:-2] >= -1e-9).all())
+    zero = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    (slope,) = torch.autograd.grad(phi(zero), zero)
+    return convex and bool(slope < 0)
 ''',
-        "random starting point": '''
-def gradient_descent(X, y, lr, steps):
-    w = torch.randn(X.shape[1], dtype=X.dtype, requires_grad=True)
-    losses = []
-    for _ in range(steps):
-        loss = ((X @ w - y) ** 2).mean()
-        losses.append(loss.item())
-        loss.backward()
-        with torch.no_grad():
-            w -= lr * w.grad
-        w.grad.zero_()
-    return w.detach(), losses
+        "phi'(0) exists (autograd gives a finite number)": '''
+def is_calibrated(phi):
+    m = torch.zeros((), dtype=torch.float64, requires_grad=True)
+    (slope,) = torch.autograd.grad(phi(m), m)
+    return bool(torch.isfinite(slope))
 ''',
-        "losses recorded as tensors, weights not detached": '''
-def gradient_descent(X, y, lr, steps):
-    w = torch.zeros(X.shape[1], dtype=X.dtype, requires_grad=True)
-    losses = []
-    for _ in range(steps):
-        loss = ((X @ w - y) ** 2).mean()
-        losses.append(loss.detach())
-        loss.backward()
-        with torch.no_grad():
-            w -= lr * w.grad
-        w.grad.zero_()
-    return w, losses
+        "wrong sign taken strictly (z = 0 left out of H^-)": '''
+def is_calibrated(phi):
+    eta = torch.arange(1, 20, dtype=torch.float64) / 20
+    eta = eta[eta != 0.5].unsqueeze(1)
+    z = torch.arange(-1000, 1001, dtype=torch.float64) / 100
+    risk = eta * phi(z) + (1 - eta) * phi(-z)
+    best = risk.min(dim=1).values
+    wrong_sign = z * (2 * eta - 1) < 0
+    best_wrong = risk.masked_fill(~wrong_sign, torch.inf).min(dim=1).values
+    return bool((best_wrong - best > 1e-6).all())
 ''',
-        "autograd's .grad read without backward (crashes)": '''
-def gradient_descent(X, y, lr, steps):
+        "a non-strict gap (H^- >= H always holds)": '''
+def is_calibrated(phi):
+    eta = torch.arange(1, 20, dtype=torch.float64) / 20
+    eta = eta[eta != 0.5].unsqueeze(1)
+    z = torch.arange(-1000, 1001, dtype=torch.float64) / 100
+    risk = eta * phi(z) + (1 - eta) * phi(-z)
+    best = risk.min(dim=1).values
+    wrong_sign = z * (2 * eta - 1) <= 0
+    best_wrong = risk.masked_fill(~wrong_sign, torch.inf).min(dim=1).values
+    return bool((best_wrong >= best).all())
+''',
+    },
+    "bayes-classifier": {
+        "priors ignored (threshold at the midpoint)": '''
+import math
+
+
+def bayes_classifier(mu_pos, mu_neg, sigma, prior_pos):
+    t = (mu_pos + mu_neg) / 2
+    a = abs(mu_pos - mu_neg) / sigma
+    return t, torch.special.ndtr(torch.tensor(-a / 2, dtype=torch.float64))
+''',
+        "log prior ratio upside down": '''
+import math
+
+
+def bayes_classifier(mu_pos, mu_neg, sigma, prior_pos):
+    log_odds = math.log(prior_pos / (1 - prior_pos))
+    t = (mu_pos + mu_neg) / 2 + sigma**2 * log_odds / (mu_pos - mu_neg)
+    a = abs(mu_pos - mu_neg) / sigma
+    z = torch.tensor([-a / 2 + log_odds / a, -a / 2 - log_odds / a],
+                     dtype=torch.float64)
+    miss_pos, miss_neg = torch.special.ndtr(z)
+    return t, prior_pos * miss_pos + (1 - prior_pos) * miss_neg
+''',
+        "sigma instead of sigma squared in the threshold": '''
+import math
+
+
+def bayes_classifier(mu_pos, mu_neg, sigma, prior_pos):
+    log_odds = math.log((1 - prior_pos) / prior_pos)
+    t = (mu_pos + mu_neg) / 2 + sigma * log_odds / (mu_pos - mu_neg)
+    a = abs(mu_pos - mu_neg) / sigma
+    z = torch.tensor([-a / 2 + log_odds / a, -a / 2 - log_odds / a],
+                     dtype=torch.float64)
+    miss_pos, miss_neg = torch.special.ndtr(z)
+    return t, prior_pos * miss_pos + (1 - prior_pos) * miss_neg
+''',
+        "error assumes class +1 lies above t": '''
+import math
+
+
+def bayes_classifier(mu_pos, mu_neg, sigma, prior_pos):
+    log_odds = math.log((1 - prior_pos) / prior_pos)
+    t = (mu_pos + mu_neg) / 2 + sigma**2 * log_odds / (mu_pos - mu_neg)
+    ndtr = torch.special.ndtr
+    miss_pos = ndtr(torch.tensor((t - mu_pos) / sigma, dtype=torch.float64))
+    miss_neg = 1 - ndtr(torch.tensor((t - mu_neg) / sigma, dtype=torch.float64))
+    return t, prior_pos * miss_pos + (1 - prior_pos) * miss_neg
+''',
+        "the two kinds of mistakes weighted equally": '''
+import math
+
+
+def bayes_classifier(mu_pos, mu_neg, sigma, prior_pos):
+    log_odds = math.log((1 - prior_pos) / prior_pos)
+    t = (mu_pos + mu_neg) / 2 + sigma**2 * log_odds / (mu_pos - mu_neg)
+    a = abs(mu_pos - mu_neg) / sigma
+    z = torch.tensor([-a / 2 + log_odds / a, -a / 2 - log_odds / a],
+                     dtype=torch.float64)
+    miss_pos, miss_neg = torch.special.ndtr(z)
+    return t, (miss_pos + miss_neg) / 2
+''',
+    },
+    "stable-lr": {
+        "1 / mu_max (a safe rate, not the largest)": '''
+def largest_stable_lr(X, lam=0.0):
+    d = X.shape[1]
+    hessian = 2 * X.T @ X / X.shape[0] + 2 * lam * torch.eye(d, dtype=X.dtype)
+    return 1 / torch.linalg.eigvalsh(hessian).max()
+''',
+        "Hessian X^T X (without 2/N)": '''
+def largest_stable_lr(X, lam=0.0):
+    d = X.shape[1]
+    hessian = X.T @ X + 2 * lam * torch.eye(d, dtype=X.dtype)
+    return 2 / torch.linalg.eigvalsh(hessian).max()
+''',
+        "penalty ignored": '''
+def largest_stable_lr(X, lam=0.0):
+    return 2 / torch.linalg.eigvalsh(2 * X.T @ X / X.shape[0]).max()
+''',
+        "penalty's Hessian taken as lam I instead of 2 lam I": '''
+def largest_stable_lr(X, lam=0.0):
+    d = X.shape[1]
+    hessian = 2 * X.T @ X / X.shape[0] + lam * torch.eye(d, dtype=X.dtype)
+    return 2 / torch.linalg.eigvalsh(hessian).max()
+''',
+        "the smallest eigenvalue instead of the largest": '''
+def largest_stable_lr(X, lam=0.0):
+    d = X.shape[1]
+    hessian = 2 * X.T @ X / X.shape[0] + 2 * lam * torch.eye(d, dtype=X.dtype)
+    return 2 / torch.linalg.eigvalsh(hessian).min()
+''',
+    },
+    "fix-sgd": {
+        "the broken loop unchanged": '''
+def train_sgd(X, y, batch_size, lr, epochs, generator):
+    return train_sgd_broken(X, y, batch_size, lr, epochs, generator)
+''',
+        "gradients zeroed, but the loss still summed": '''
+def train_sgd(X, y, batch_size, lr, epochs, generator):
+    n = X.shape[0]
     w = torch.zeros(X.shape[1], dtype=X.dtype, requires_grad=True)
-    losses = []
-    for _ in range(steps):
-        loss = ((X @ w - y) ** 2).mean()
-        losses.append(loss.item())
-        with torch.no_grad():
-            w -= lr * w.grad
-    return w.detach(), losses
+    for epoch in range(epochs):
+        order = torch.randperm(n, generator=generator)
+        for start in range(0, n, batch_size):
+            batch = order[start : start + batch_size]
+            loss = ((X[batch] @ w - y[batch]) ** 2).sum()
+            loss.backward()
+            with torch.no_grad():
+                w -= lr * w.grad
+            w.grad.zero_()
+    return w.detach()
+''',
+        "mean loss, but gradients never zeroed": '''
+def train_sgd(X, y, batch_size, lr, epochs, generator):
+    n = X.shape[0]
+    w = torch.zeros(X.shape[1], dtype=X.dtype, requires_grad=True)
+    for epoch in range(epochs):
+        order = torch.randperm(n, generator=generator)
+        for start in range(0, n, batch_size):
+            batch = order[start : start + batch_size]
+            loss = ((X[batch] @ w - y[batch]) ** 2).mean()
+            loss.backward()
+            with torch.no_grad():
+                w -= lr * w.grad
+    return w.detach()
+''',
+        "two bugs fixed, still the same batch at every step": '''
+def train_sgd(X, y, batch_size, lr, epochs, generator):
+    n = X.shape[0]
+    w = torch.zeros(X.shape[1], dtype=X.dtype, requires_grad=True)
+    for epoch in range(epochs):
+        order = torch.randperm(n, generator=generator)
+        for start in range(0, n, batch_size):
+            batch = order[:batch_size]
+            loss = ((X[batch] @ w - y[batch]) ** 2).mean()
+            loss.backward()
+            with torch.no_grad():
+                w -= lr * w.grad
+            w.grad.zero_()
+    return w.detach()
+''',
+        "shuffled with the global generator (not reproducible)": '''
+def train_sgd(X, y, batch_size, lr, epochs, generator):
+    n = X.shape[0]
+    w = torch.zeros(X.shape[1], dtype=X.dtype, requires_grad=True)
+    for epoch in range(epochs):
+        order = torch.randperm(n)
+        for start in range(0, n, batch_size):
+            batch = order[start : start + batch_size]
+            loss = ((X[batch] @ w - y[batch]) ** 2).mean()
+            loss.backward()
+            with torch.no_grad():
+                w -= lr * w.grad
+            w.grad.zero_()
+    return w.detach()
 ''',
     },
     "early-stopping": {
@@ -154,6 +310,20 @@ def early_stopping(val_losses, patience):
     for epoch in range(1, len(val_losses)):
         if val_losses[epoch] < val_losses[best]:
             best = epoch
+        else:
+            waited += 1
+            if waited == patience:
+                return best, epoch
+    return best, len(val_losses) - 1
+''',
+        "count reset on improving on the previous epoch": '''
+def early_stopping(val_losses, patience):
+    best, waited = 0, 0
+    for epoch in range(1, len(val_losses)):
+        if val_losses[epoch] < val_losses[best]:
+            best = epoch
+        if val_losses[epoch] < val_losses[epoch - 1]:
+            waited = 0
         else:
             waited += 1
             if waited == patience:
