@@ -193,7 +193,10 @@ def assert_tensor_close(received, expected, what: str, on: str | None = None, hi
     tol.update({k: v for k, v in (("rtol", rtol), ("atol", atol)) if v is not None})
     close = torch.isclose(received.detach(), expected.detach(), equal_nan=True, **tol)
     if not bool(close.all()):
-        fail(f"{what} returned wrong values", expected, received, on, hint)
+        index = tuple(torch.nonzero(~close)[0].tolist())
+        first = (f"; first wrong element at index {list(index)}: expected "
+                 f"{expected[index].item():.6g}, received {received[index].item():.6g}") if index else ""
+        fail(f"{what} returned wrong values{first}", expected, received, on, hint)
 
 
 def check_loss(fn, reference, *, name: str, cases=regression_cases, reductions=REDUCTIONS,

@@ -332,3 +332,69 @@ def early_stopping(val_losses, patience):
 ''',
     },
 }
+
+# Found by review: answers that looser checks accepted.
+SGD_LOOP = '''
+def train_sgd(X, y, batch_size, lr, epochs, generator):
+    n = X.shape[0]
+    w = torch.{start}(X.shape[1], dtype=X.dtype, requires_grad=True)
+    for epoch in range(epochs):
+        order = {order}
+        for start in range(0, {stop}, batch_size):
+            batch = order[start : start + batch_size]
+            loss = ((X[batch] @ w - y[batch]) ** 2).sum() / {divisor}
+            loss.backward()
+            with torch.no_grad():
+                w -= lr * w.grad
+            w.grad.zero_()
+    return w.detach()
+'''
+SHUFFLED = "torch.randperm(n, generator=generator)"
+WRONG["fix-sgd"].update({
+    "never shuffles": SGD_LOOP.format(start="zeros", order="torch.arange(n)",
+                                      stop="n", divisor="len(batch)"),
+    "drops the last batch of every epoch": SGD_LOOP.format(
+        start="zeros", order=SHUFFLED, stop="n - batch_size + 1", divisor="len(batch)"),
+    "divides by batch_size, also for the smaller last batch": SGD_LOOP.format(
+        start="zeros", order=SHUFFLED, stop="n", divisor="batch_size"),
+    "starts from w = 1": SGD_LOOP.format(start="ones", order=SHUFFLED, stop="n",
+                                         divisor="len(batch)"),
+})
+WRONG["early-stopping"]["an improvement must beat the best by min_delta = 0.01"] = '''
+def early_stopping(val_losses, patience):
+    best, waited = 0, 0
+    for epoch in range(1, len(val_losses)):
+        if val_losses[epoch] < val_losses[best] - 0.01:
+            best, waited = epoch, 0
+        else:
+            waited += 1
+            if waited == patience:
+                return best, epoch
+    return best, len(val_losses) - 1
+'''
+WRONG["calibrated"]["checks one eta only (0.75)"] = '''
+def is_calibrated(phi):
+    eta = 0.75
+    z = torch.arange(-1000, 1001, dtype=torch.float64) / 100
+    risk = eta * phi(z) + (1 - eta) * phi(-z)
+    return bool(risk[z <= 0].min() - risk.min() > 1e-6)
+'''
+WRONG["stable-lr"]["the Hessian by autograd (not derived)"] = '''
+def largest_stable_lr(X, lam=0.0):
+    def objective(w):
+        return (X @ w).pow(2).mean() + lam * (w**2).sum()
+    hessian = torch.autograd.functional.hessian(
+        objective, torch.zeros(X.shape[1], dtype=X.dtype))
+    return 2 / torch.linalg.eigvalsh(hessian).max()
+'''
+WRONG["exponential-minimiser"].update({
+    "eta clamped to [1e-6, 1 - 1e-6]": '''
+def exponential_minimiser(eta):
+    eta = eta.clamp(1e-6, 1 - 1e-6)
+    return 0.5 * (torch.log(eta) - torch.log1p(-eta))
+''',
+    "logit with eps = 1e-6": '''
+def exponential_minimiser(eta):
+    return 0.5 * torch.logit(eta, eps=1e-6)
+''',
+})
