@@ -89,3 +89,14 @@ def average_precision(scores, labels):
     hits = labels[order].to(torch.float64)
     precision = hits.cumsum(0) / torch.arange(1, len(hits) + 1, dtype=torch.float64)
     return (precision * hits).sum() / hits.sum()
+
+
+def expectile_loss(y_hat, y, tau: float = 0.5, reduction: str = "mean"):
+    """Asymmetric squared loss of Newey and Powell (1987): ``tau r**2`` for ``r >= 0``, ``(1 - tau) r**2`` below.
+
+    ``r = y - y_hat``; written with ``relu`` so it shares no code with a
+    ``torch.where`` answer. Its best constant is the ``tau``-expectile.
+    """
+    r = y - y_hat
+    relu = torch.nn.functional.relu
+    return reduce(tau * relu(r) ** 2 + (1 - tau) * relu(-r) ** 2, reduction)

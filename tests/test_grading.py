@@ -15,20 +15,27 @@ import warnings
 import nbformat
 import pytest
 
+from lossbook.exercises import strip_hidden_tests
 from lossbook.grading import forbidden_uses, grade, load_keys
 from lossbook.notebooks import read_notebook, write_notebook
 
 from .conftest import ROOT
 
 SOLUTION = ROOT / "solutions" / "regression.ipynb"
-FULL = 16  # points of the regression exercises
+FULL = 17  # points of the regression exercises
 CALL_TIMEOUT = 3.0
 
-WRONG_MSE = 'def mse(y_hat, y, reduction="mean"):\n    return ((y - y_hat) ** 2).sum()\n'
+WRONG_HUBER = 'def huber(y_hat, y, delta=1.0, reduction="mean"):\n    return (y - y_hat).abs().sum()\n'
 
 
 def solution():
-    return read_notebook(SOLUTION)
+    """The solution notebook as a student would hand it in: every answer right,
+    and no hidden tests (a student never sees them; grading adds them back)."""
+    nb = read_notebook(SOLUTION)
+    for cell in nb.cells:
+        if cell.metadata.get("exercise", {}).get("role") == "test":
+            cell.source = strip_hidden_tests(cell.source, "solution")
+    return nb
 
 
 def cell_of(nb, exercise, role="solution"):
@@ -67,7 +74,7 @@ def build_class(folder):
     save("wrong-chapter", read_notebook(ROOT / "solutions" / "what-is-a-loss.ipynb"))
 
     nb = solution()
-    nb.cells.remove(cell_of(nb, "mse"))
+    nb.cells.remove(cell_of(nb, "huber"))
     save("missing-answer-cell", nb)
 
     nb = solution()
@@ -80,30 +87,31 @@ def build_class(folder):
     nb.cells = list(reversed(nb.cells))
     save("reordered-cells", nb)
 
-    nb = with_answer("mse", WRONG_MSE)
-    cell_of(nb, "mse", "test").source = "print('all good')"
+    nb = with_answer("huber", WRONG_HUBER)
+    cell_of(nb, "huber", "test").source = "print('all good')"
     save("weakened-test", nb)
 
-    nb = with_answer("mse", WRONG_MSE)
-    nb.cells.remove(cell_of(nb, "mse", "test"))
+    nb = with_answer("huber", WRONG_HUBER)
+    nb.cells.remove(cell_of(nb, "huber", "test"))
     save("deleted-test", nb)
 
-    save("library-call", with_answer("mse", 'def mse(y_hat, y, reduction="mean"):\n'
-                                            '    return F.mse_loss(y_hat, y, reduction=reduction)\n'))
-    save("library-call-alias", with_answer("mse", "import torch.nn.functional as G\nloss = G.mse_loss\n"
-                                                  'def mse(y_hat, y, reduction="mean"):\n'
-                                                  "    return loss(y_hat, y, reduction=reduction)\n"))
-    save("library-call-hidden", with_answer("mse", "import torch.nn.functional as G\n"
-                                                   'def mse(y_hat, y, reduction="mean"):\n'
-                                                   '    return getattr(G, "mse" + "_loss")(y_hat, y, reduction=reduction)\n'))
-    save("patches-checks", with_answer("mse", (
+    save("library-call", with_answer("huber", 'def huber(y_hat, y, delta=1.0, reduction="mean"):\n'
+                                              '    return F.huber_loss(y_hat, y, delta=delta, reduction=reduction)\n'))
+    save("library-call-alias", with_answer("huber", "import torch.nn.functional as G\nloss = G.huber_loss\n"
+                                                    'def huber(y_hat, y, delta=1.0, reduction="mean"):\n'
+                                                    "    return loss(y_hat, y, delta=delta, reduction=reduction)\n"))
+    save("library-call-hidden", with_answer("huber", "import torch.nn.functional as G\n"
+                                                     'def huber(y_hat, y, delta=1.0, reduction="mean"):\n'
+                                                     '    return getattr(G, "huber" + "_loss")(y_hat, y, delta=delta,'
+                                                     ' reduction=reduction)\n'))
+    save("patches-checks", with_answer("huber", (
         "import numpy, torch, lossbook.checks, builtins\n"
         "numpy.allclose = lambda *a, **k: True\n"
         "torch.testing.assert_close = lambda *a, **k: None\n"
         "torch.isclose = lambda a, b, **k: torch.ones_like(a, dtype=torch.bool)\n"
         "lossbook.checks.check_loss = lambda *a, **k: None\n"
         "lossbook.checks.assert_tensor_close = lambda *a, **k: None\n"
-        "builtins.AssertionError = Exception\n" + WRONG_MSE)))
+        "builtins.AssertionError = Exception\n" + WRONG_HUBER)))
     save("endless-loop", with_answer("huber", "def huber(y_hat, y, delta=1.0, reduction='mean'):\n"
                                               "    while True:\n        pass\n"))
     save("ignores-interrupts", with_answer("huber", "import signal\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\n"
@@ -116,9 +124,9 @@ def build_class(folder):
                                           "def huber(y_hat, y, delta=1.0, reduction='mean'):\n"
                                           "    ctypes.string_at(0)\n"))
     nb = solution()
-    cell = cell_of(nb, "mse")
-    cell.source = cell.source.replace("    per_element = (y - y_hat) ** 2",
-                                      "    print('x' * 5_000_000)\n    per_element = (y - y_hat) ** 2")
+    cell = cell_of(nb, "huber")
+    cell.source = cell.source.replace("    a = (y - y_hat).abs()",
+                                      "    print('x' * 5_000_000)\n    a = (y - y_hat).abs()")
     save("prints-megabytes", nb)
     nb = solution()
     nb.metadata["kernelspec"] = {"name": "no-such-kernel", "display_name": "Nope", "language": "python"}
@@ -163,11 +171,11 @@ def test_older_nbformat_is_converted_and_graded(graded):
 
 def test_missing_duplicated_and_reordered_cells(graded):
     missing = graded["missing-answer-cell"]
-    assert missing.exercises["mse"]["points"] == 0 and missing.score == FULL - 2
+    assert missing.exercises["huber"]["points"] == 0 and missing.score == FULL - 2
     assert any("missing" in note for note in missing.notes)
     duplicated = graded["duplicated-cell"]
-    # The last huber cell (wrong) is graded; smooth_l1 is built on huber, so it fails too.
-    assert duplicated.exercises["huber"]["points"] == 0 and duplicated.score == FULL - 4
+    # The last huber cell (wrong) is graded.
+    assert duplicated.exercises["huber"]["points"] == 0 and duplicated.score == FULL - 2
     assert any("2 cells hold this answer" in note for note in duplicated.notes)
     assert graded["reordered-cells"].score == FULL
 
@@ -175,22 +183,22 @@ def test_missing_duplicated_and_reordered_cells(graded):
 @pytest.mark.parametrize("name, note", [("weakened-test", "edited"), ("deleted-test", "deleted")])
 def test_tampered_tests_are_graded_with_the_canonical_ones(graded, name, note):
     report = graded[name]
-    assert report.exercises["mse"]["points"] == 0 and report.score == FULL - 2
+    assert report.exercises["huber"]["points"] == 0 and report.score == FULL - 2
     assert any(note in n for n in report.notes)
-    assert "wrong values" in messages(report, "mse")
+    assert "wrong values" in messages(report, "huber")
 
 
 @pytest.mark.parametrize("name", ["library-call", "library-call-alias", "library-call-hidden"])
 def test_from_scratch_exercise_answered_with_the_library_fails(graded, name):
     report = graded[name]
-    assert report.exercises["mse"]["points"] == 0 and report.score == FULL - 2
-    assert "from scratch" in messages(report, "mse") and "mse_loss" in messages(report, "mse")
+    assert report.exercises["huber"]["points"] == 0 and report.score == FULL - 2
+    assert "from scratch" in messages(report, "huber") and "huber_loss" in messages(report, "huber")
 
 
 def test_patching_the_checks_gains_nothing(graded):
     report = graded["patches-checks"]
-    assert report.exercises["mse"]["points"] == 0 and report.score == FULL - 2
-    assert "wrong values" in messages(report, "mse")
+    assert report.exercises["huber"]["points"] == 0 and report.score == FULL - 2
+    assert "wrong values" in messages(report, "huber")
 
 
 @pytest.mark.parametrize("name, words", [
@@ -203,8 +211,8 @@ def test_runaway_code_fails_one_exercise_and_the_rest_is_graded(graded, name, wo
     report = graded[name]
     assert report.exercises["huber"]["points"] == 0
     assert words in messages(report, "huber")
-    # smooth_l1 calls huber, so it fails too; every other exercise is still graded.
-    assert report.score == FULL - 4
+    # Every other exercise is still graded.
+    assert report.score == FULL - 2
 
 
 def test_huge_output_and_unknown_kernel_are_harmless(graded):
