@@ -4,9 +4,9 @@ import matplotlib.pyplot as plt
 import torch
 import torch.nn.functional as F
 
-from lossbook.data import line_with_outliers
+from lossbook.data import heteroscedastic_line, line_with_outliers
 from lossbook.plotting import LOSS_COLORS, color_of, plot_curves, plot_loss_and_gradient
-from lossbook.training import fit_line
+from lossbook.training import fit_line, fit_lines
 
 
 def test_line_data_is_deterministic_and_has_outliers():
@@ -27,6 +27,27 @@ def test_fit_line_reports_divergence():
     data = line_with_outliers(n_outliers=0)
     result = fit_line(F.mse_loss, data.x * 100, data.y, lr=1.0, steps=50)
     assert result.diverged
+
+
+def test_fit_lines_matches_fit_line_on_every_data_set():
+    sets = [line_with_outliers(seed=s) for s in (3, 4, 5)]
+    y = torch.stack([d.y for d in sets])
+    for kw in [dict(momentum=0.9), dict(optimizer="adam"), dict(lr=1.0, decay=0.2)]:
+        batch = fit_lines(F.l1_loss, sets[0].x, y, steps=60, **kw)
+        assert batch.losses.shape == (60, 3)
+        for s, d in enumerate(sets):
+            one = fit_line(F.l1_loss, d.x, d.y, steps=60, **kw)
+            assert abs(one.slope - batch.slope[s].item()) < 1e-12
+            assert abs(one.losses[-1] - batch.losses[-1, s].item()) < 1e-12
+
+
+def test_heteroscedastic_line_has_the_stated_noise():
+    d = heteroscedastic_line(n=4000, n_sets=3, seed=11)
+    assert d.x.shape == d.y.shape == d.sd.shape == (3, 4000)
+    assert torch.equal(d.y, heteroscedastic_line(n=4000, n_sets=3, seed=11).y)
+    z = (d.y - d.mean) / d.sd
+    assert abs(z.mean().item()) < 0.05 and abs(z.std().item() - 1) < 0.05
+    assert torch.allclose(d.sd, 0.1 + 0.5 * d.x)
 
 
 def test_plots_use_the_book_colours():
