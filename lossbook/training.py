@@ -24,6 +24,17 @@ class FitResult:
         return not (last == last and abs(last) < float("inf")) or last > 1e3 * max(self.losses[0], 1e-12)
 
 
+def _optimizer(w, optimizer: str, lr: float, momentum: float, decay: float):
+    """The optimizer and learning-rate schedule shared by the fitting loops."""
+    if optimizer == "adam":
+        opt = torch.optim.Adam([w], lr=lr)
+    elif optimizer == "sgd":
+        opt = torch.optim.SGD([w], lr=lr, momentum=momentum)
+    else:
+        raise ValueError(f"optimizer must be 'sgd' or 'adam', got {optimizer!r}")
+    return opt, torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 1.0 / (1.0 + decay * t))
+
+
 def fit_line(loss_fn, x, y, lr: float = 0.1, steps: int = 200, momentum: float = 0.0,
              optimizer: str = "sgd", decay: float = 0.0) -> FitResult:
     """Fit ``y ≈ slope * x + intercept`` by gradient descent on ``loss_fn(y_hat, y)``.
@@ -34,13 +45,7 @@ def fit_line(loss_fn, x, y, lr: float = 0.1, steps: int = 200, momentum: float =
     ``t`` is ``lr / (1 + decay * t)``.
     """
     w = torch.zeros(2, dtype=x.dtype, requires_grad=True)
-    if optimizer == "adam":
-        opt = torch.optim.Adam([w], lr=lr)
-    elif optimizer == "sgd":
-        opt = torch.optim.SGD([w], lr=lr, momentum=momentum)
-    else:
-        raise ValueError(f"optimizer must be 'sgd' or 'adam', got {optimizer!r}")
-    schedule = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 1.0 / (1.0 + decay * t))
+    opt, schedule = _optimizer(w, optimizer, lr, momentum, decay)
     losses = []
     for _ in range(steps):
         opt.zero_grad()
@@ -78,13 +83,7 @@ def fit_lines(loss_fn, x, y, lr: float = 0.1, steps: int = 200, momentum: float 
     y = torch.as_tensor(y)
     x = torch.as_tensor(x, dtype=y.dtype).expand_as(y)
     w = torch.zeros(2, y.shape[0], dtype=y.dtype, requires_grad=True)
-    if optimizer == "adam":
-        opt = torch.optim.Adam([w], lr=lr)
-    elif optimizer == "sgd":
-        opt = torch.optim.SGD([w], lr=lr, momentum=momentum)
-    else:
-        raise ValueError(f"optimizer must be 'sgd' or 'adam', got {optimizer!r}")
-    schedule = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 1.0 / (1.0 + decay * t))
+    opt, schedule = _optimizer(w, optimizer, lr, momentum, decay)
     losses = []
     for _ in range(steps):
         opt.zero_grad()
