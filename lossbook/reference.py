@@ -41,8 +41,11 @@ def sigmoid_focal_loss(logits, target, alpha: float = 0.25, gamma: float = 2.0, 
 
     ``-alpha_t (1 - p_t)**gamma log(p_t)`` with ``p_t = p`` for positives and
     ``1 - p`` for negatives; ``alpha_t = alpha`` for positives and ``1 - alpha``
-    for negatives; a negative ``alpha`` turns the weighting off.
+    for negatives; ``alpha = -1`` turns the weighting off. Like torchvision,
+    any other ``alpha`` outside [0, 1] is a ``ValueError``.
     """
+    if not (0 <= alpha <= 1 or alpha == -1):
+        raise ValueError(f"alpha must be in [0, 1] or -1 (no weighting), got {alpha}")
     p = torch.sigmoid(logits)
     ce = torch.nn.functional.binary_cross_entropy_with_logits(logits, target, reduction="none")
     p_t = p * target + (1 - p) * (1 - target)
