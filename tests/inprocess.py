@@ -7,7 +7,9 @@ test cell raised.
 
 import os
 
+from lossbook.checks import CheckFailed
 from lossbook.exercises import exercises_of
+from lossbook.grading import forbidden_uses
 
 
 def run_exercise(nb, exercise_id: str, answer: str | None = None) -> list:
@@ -15,8 +17,16 @@ def run_exercise(nb, exercise_id: str, answer: str | None = None) -> list:
 
     ``answer`` replaces the source of the exercise's first solution cell (the
     others are dropped); ``None`` keeps the solution. Other cells must succeed.
+    An answer that names a function the solution cell's ``forbid`` list holds
+    fails every test cell, as it does in grading.
     """
     exercise = exercises_of(nb)[exercise_id]
+    if answer is not None:
+        forbid = nb.cells[exercise["solution"][0]].metadata.get("exercise", {}).get("forbid", [])
+        misuse = forbidden_uses(answer, forbid)
+        if misuse:
+            message = f"uses {', '.join(misuse)}; hint: write it from scratch"
+            return [CheckFailed(message) for _ in exercise["test"]]
     namespace = {"__name__": "__main__"}
     outcomes = []
     cwd = os.getcwd()
