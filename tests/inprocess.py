@@ -7,6 +7,8 @@ test cell raised.
 
 import os
 
+import torch
+
 from lossbook.checks import CheckFailed
 from lossbook.exercises import exercises_of
 from lossbook.grading import forbidden_uses
@@ -30,6 +32,9 @@ def run_exercise(nb, exercise_id: str, answer: str | None = None) -> list:
     namespace = {"__name__": "__main__"}
     outcomes = []
     cwd = os.getcwd()
+    # A notebook may change torch's global state (set-up cells set the default
+    # dtype or the thread count); restore it so one test never affects another.
+    dtype, threads, grad = torch.get_default_dtype(), torch.get_num_threads(), torch.is_grad_enabled()
     try:
         for index, cell in enumerate(nb.cells[: max(exercise["test"]) + 1]):
             if cell.cell_type != "code":
@@ -49,6 +54,9 @@ def run_exercise(nb, exercise_id: str, answer: str | None = None) -> list:
                 exec(code, namespace)
     finally:
         os.chdir(cwd)
+        torch.set_default_dtype(dtype)
+        torch.set_num_threads(threads)
+        torch.set_grad_enabled(grad)
         import matplotlib.pyplot as plt
 
         plt.close("all")
