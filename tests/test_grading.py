@@ -226,6 +226,12 @@ def test_static_scan_finds_aliases_and_strings():
     assert not forbidden_uses("mse_loss_value = 3", ["torch.nn.functional.mse_loss"])
 
 
+def test_forbidden_uses_survives_deeply_nested_code():
+    nested = "x = " + "-" * 5000 + "1"  # the parser's recursion limit, not a syntax error
+    assert forbidden_uses(nested, ["torch.nn.functional.mse_loss"]) == ["an expression nested too deeply to check"]
+    assert forbidden_uses(nested, []) == []
+
+
 # --- the instructor's workflow through the commands ------------------------------------------------
 
 HIDDEN_NOTEBOOK = [
