@@ -10,6 +10,11 @@ why not; never the text of hidden tests). A submission that cannot be graded
 scores 0 with a reason; the rest of the batch goes on. To spread a large class
 over machines, run this command on disjoint sets of submissions with the same
 key and concatenate the gradebooks (each has one header line).
+
+Students' code runs isolated by the operating system (bubblewrap; see
+``lossbook.isolation``). Where that is not possible, grading refuses to start
+unless ``--trusted`` states that the submissions are trusted; the gradebook's
+``isolated`` column records how each submission was graded.
 """
 
 import argparse
@@ -23,6 +28,7 @@ from pathlib import Path
 
 from lossbook.exercises import ExerciseFormatError
 from lossbook.grading import CALL_TIMEOUT, NOTEBOOK_TIMEOUT, grade, load_keys
+from lossbook.isolation import isolation_problem
 from lossbook.notebooks import NotebookError
 
 
@@ -75,13 +81,13 @@ def feedback_text(report) -> str:
     return "\n".join(lines)
 
 
-def write_outputs(reports, keys, out: Path, roots) -> None:
+def write_outputs(reports, keys, out: Path, roots, isolated: bool = True) -> None:
     (out / "reports").mkdir(parents=True, exist_ok=True)
     (out / "feedback").mkdir(parents=True, exist_ok=True)
     columns = [f"{slug}:{ex}" if len(keys) > 1 else ex for slug, key in keys.items() for ex in key.exercises]
     with open(out / "gradebook.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["submission", "chapter", *columns, "total", "max", "notes", "error"])
+        writer.writerow(["submission", "chapter", *columns, "total", "max", "notes", "error", "isolated"])
         used = set()
         for report in reports:
             name = unique(report_name(Path(report.submission), roots), Path(report.submission), used)
@@ -89,7 +95,8 @@ def write_outputs(reports, keys, out: Path, roots) -> None:
             for ex_id, result in report.exercises.items():
                 points[f"{report.chapter}:{ex_id}" if len(keys) > 1 else ex_id] = result["points"]
             writer.writerow([name, report.chapter or "", *[points.get(c, "") for c in columns],
-                             report.score, report.max_score, len(report.notes), report.error or ""])
+                             report.score, report.max_score, len(report.notes), report.error or "",
+                             "yes" if isolated else "no"])
             (out / "reports" / f"{name}.json").write_text(json.dumps(asdict(report), indent=1), encoding="utf-8")
             (out / "feedback" / f"{name}.md").write_text(feedback_text(report), encoding="utf-8")
 
@@ -100,8 +107,12 @@ def main(argv=None) -> int:
     parser.add_argument("--key", nargs="+", default=["solutions"], help="key notebooks or folders (default: solutions/)")
     parser.add_argument("--out", default="grades", help="output folder (default: grades/)")
     parser.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel (default: 1)")
-    parser.add_argument("--call-timeout", type=float, default=CALL_TIMEOUT, help="seconds per call of student code")
-    parser.add_argument("--timeout", type=float, default=NOTEBOOK_TIMEOUT, help="seconds of student code per notebook")
+    parser.add_argument("--call-timeout", type=float, default=CALL_TIMEOUT,
+                        help="CPU seconds per call of student code")
+    parser.add_argument("--timeout", type=float, default=NOTEBOOK_TIMEOUT,
+                        help="CPU seconds of student code per notebook")
+    parser.add_argument("--trusted", action="store_true",
+                        help="the submissions are trusted: grade without OS isolation if it is not available")
     args = parser.parse_args(argv)
     try:
         keys = load_keys(args.key)
@@ -112,17 +123,25 @@ def main(argv=None) -> int:
     if not submissions:
         print("error: no submitted notebooks found", file=sys.stderr)
         return 2
+    problem = isolation_problem()
+    if problem and not args.trusted:
+        print(f"error: cannot isolate students' code: {problem} "
+              "(or pass --trusted if every submission is trusted)", file=sys.stderr)
+        return 2
+    isolated = problem is None
+    if not isolated:
+        print(f"warning: grading WITHOUT isolation (--trusted): {problem}", file=sys.stderr)
     jobs = max(1, min(args.jobs, len(submissions)))
     chunks = [submissions[i::jobs] for i in range(jobs)]
     if jobs == 1:
-        parts = [grade(submissions, keys, call_timeout=args.call_timeout, total_timeout=args.timeout)]
+        parts = [grade(submissions, keys, args.call_timeout, args.timeout, isolated)]
     else:  # one process per job: each runs its own nbval session
         with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(grade, chunk, keys, args.call_timeout, args.timeout) for chunk in chunks]
+            futures = [pool.submit(grade, chunk, keys, args.call_timeout, args.timeout, isolated) for chunk in chunks]
             parts = [f.result() for f in futures]
     order = {str(p): i for i, p in enumerate(submissions)}
     reports = sorted((r for part in parts for r in part), key=lambda r: order[r.submission])
-    write_outputs(reports, keys, Path(args.out), args.submissions)
+    write_outputs(reports, keys, Path(args.out), args.submissions, isolated)
     graded = sum(1 for r in reports if not r.error)
     print(f"graded {graded} of {len(reports)} submission(s); gradebook: {Path(args.out) / 'gradebook.csv'}")
     return 0

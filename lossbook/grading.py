@@ -29,8 +29,8 @@ from lossbook.exercises import (BEGIN, BEGIN_HIDDEN, ExerciseFormatError, exerci
                                 make_student_version, strip_hidden_tests)
 from lossbook.notebooks import NOTEBOOK_METADATA, NotebookError, read_notebook
 
-CALL_TIMEOUT = 10.0  # seconds for one call of a student's function
-NOTEBOOK_TIMEOUT = 120.0  # seconds of student code per submission
+CALL_TIMEOUT = 10.0  # CPU seconds for one call of a student's function
+NOTEBOOK_TIMEOUT = 120.0  # CPU seconds of student code per submission
 
 
 @dataclass
@@ -156,11 +156,19 @@ def defined_names(source: str) -> list:
     return names
 
 
+# Reaching into the interpreter or PyTorch's internals is how a "from scratch" rule is dodged
+# (a closure unwrapped, a frame's globals read, torch._C called, a dispatch mode popped).
+INTERNALS = {name: f"interpreter or PyTorch internals ({name})" for name in (
+    "_C", "_python_dispatch", "_disable_current_modes", "_pop_mode", "__closure__", "__globals__", "__code__",
+    "__wrapped__", "__builtins__", "_getframe", "currentframe", "getclosurevars", "f_back", "f_globals",
+    "f_locals", "gi_frame", "_lossbook_tripwire")}
+
+
 def forbidden_uses(source: str, forbid) -> list:
-    """Forbidden library names a student's source mentions: attributes, imports, or strings."""
+    """Forbidden library names, or internals, that a student's source mentions: attributes, imports, or strings."""
     if not forbid:
         return []
-    wanted = {name.rsplit(".", 1)[-1]: name for name in forbid}
+    wanted = {**INTERNALS, **{name.rsplit(".", 1)[-1]: name for name in forbid}}
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -173,6 +181,10 @@ def forbidden_uses(source: str, forbid) -> list:
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr in wanted:
             found.add(wanted[node.attr])
+        elif isinstance(node, ast.Attribute) and node.attr == "modules" and getattr(node.value, "id", "") == "sys":
+            found.add("interpreter or PyTorch internals (sys.modules)")
+        elif isinstance(node, ast.ImportFrom) and set((node.module or "").split(".")) & set(INTERNALS):
+            found.add(INTERNALS[min(set((node.module or "").split(".")) & set(INTERNALS))])
         elif isinstance(node, ast.alias) and node.name.rsplit(".", 1)[-1] in wanted:
             found.add(wanted[node.name.rsplit(".", 1)[-1]])
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in wanted:
@@ -182,10 +194,15 @@ def forbidden_uses(source: str, forbid) -> list:
 
 # --- the grading notebook -------------------------------------------------------------------------
 
-BOOTSTRAP = """\
+BOOTSTRAP_ISOLATED = """\
+from lossbook import sandbox as _sandbox
+_sandbox.start_zygote(isolated=True)  # a clean process in bubblewrap; it imports torch while we do
+import torch"""
+
+BOOTSTRAP_TRUSTED = """\
 import torch
 from lossbook import sandbox as _sandbox
-_sandbox.start_zygote()  # before any test runs: workers are forked from this clean state"""
+_sandbox.start_zygote(isolated=False)  # before any test runs: workers are forked from this clean state"""
 
 RESET = """\
 get_ipython().run_line_magic("reset", "-f")  # nothing of the previous submission survives
@@ -194,15 +211,15 @@ _sandbox.close_all()
 """
 
 NEW_SUBMISSION = """\
-__sandbox__ = _sandbox.Sandbox(call_timeout={call_timeout!r}, total_timeout={total_timeout!r})"""
+__sandbox__ = _sandbox.Sandbox(call_timeout={call_timeout!r}, total_timeout={total_timeout!r}, isolated={isolated!r})"""
 
 
 def grading_cells(key: Key, nb, notes: list, submission: int, call_timeout=CALL_TIMEOUT,
-                  total_timeout=NOTEBOOK_TIMEOUT) -> list:
+                  total_timeout=NOTEBOOK_TIMEOUT, isolated: bool = True) -> list:
     """The cells that grade one submission: canonical set-up and tests, the student's answers in a sandbox."""
     reset = RESET if submission else ""  # the first submission starts in a fresh kernel
-    cells = [nbformat.v4.new_code_cell(reset + NEW_SUBMISSION.format(call_timeout=call_timeout,
-                                                                     total_timeout=total_timeout))]
+    cells = [nbformat.v4.new_code_cell(reset + NEW_SUBMISSION.format(
+        call_timeout=call_timeout, total_timeout=total_timeout, isolated=isolated))]
     test_ids = {key.nb.cells[i].id for e in key.exercises.values() for i in e["test"]}
     student_tests = {c.id: c for c in key.student.cells}
     for cell in key.nb.cells:
@@ -236,7 +253,7 @@ def _answer_cell(key, nb, cell, ex_id, meta, notes, student_tests) -> str:
         source = student_tests[cell.id].source
     else:
         source = submitted.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
+        source = as_python("".join(source) if isinstance(source, list) else str(source))
     forbid = list(meta.get("forbid", []))
     names = defined_names(cell.source)
     misuse = forbidden_uses(source, forbid)
@@ -246,12 +263,22 @@ def _answer_cell(key, nb, cell, ex_id, meta, notes, student_tests) -> str:
             f"names={names!r}, forbid={forbid!r}))")
 
 
-def grading_notebook(parts: list) -> nbformat.NotebookNode:
+def as_python(source: str) -> str:
+    """An answer cell as Jupyter runs it: IPython syntax (magics, ``!`` lines) becomes ``get_ipython()`` calls."""
+    from IPython.core.inputtransformer2 import TransformerManager
+
+    try:
+        return TransformerManager().transform_cell(source)
+    except Exception:  # not transformable: run as written (a syntax error is reported by the sandbox)
+        return source
+
+
+def grading_notebook(parts: list, isolated: bool = True) -> nbformat.NotebookNode:
     """One notebook that grades several submissions in turn (one kernel, one sandbox each)."""
-    cells = [nbformat.v4.new_code_cell(BOOTSTRAP)]
+    cells = [nbformat.v4.new_code_cell(BOOTSTRAP_ISOLATED if isolated else BOOTSTRAP_TRUSTED)]
     for part in parts:
         cells += part
-    cells.append(nbformat.v4.new_code_cell("_sandbox.close_all()"))
+    cells.append(nbformat.v4.new_code_cell("_sandbox.close_all(zygotes=True)"))
     return nbformat.v4.new_notebook(cells=cells, metadata=nbformat.from_dict(NOTEBOOK_METADATA))
 
 
@@ -276,7 +303,7 @@ def _note_tampering(nb, key_cell, given_cell, ex_id, notes):
 
 # --- running and scoring --------------------------------------------------------------------------
 
-def run_grading_notebooks(paths: list, results_path: Path) -> str | None:
+def run_grading_notebooks(paths: list, results_path: Path, total_timeout: float = NOTEBOOK_TIMEOUT) -> str | None:
     """Run grading notebooks with nbval (``pytest --nbval-lax``) in this process.
 
     Student code never runs here or in the kernel (it runs in the sandbox), so
@@ -289,9 +316,10 @@ def run_grading_notebooks(paths: list, results_path: Path) -> str | None:
     import pytest
 
     from lossbook import nbval_results
+    from lossbook.sandbox import WALL_FACTOR, wall_backstop
 
     args = ["-q", "-p", "no:cacheprovider", "-p", "nbval.plugin", "--nbval-lax", "--nbval-current-env",
-            f"--nbval-cell-timeout={NOTEBOOK_TIMEOUT + 30:g}", "-o", "addopts=", "-o", "python_files=",
+            f"--nbval-cell-timeout={WALL_FACTOR * total_timeout + wall_backstop(total_timeout):g}", "-o", "addopts=", "-o", "python_files=",
             "--rootdir", str(results_path.parent), *map(str, paths)]
     os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     nbval_results.reset(results_path)
@@ -333,7 +361,8 @@ def _feedback(result: dict) -> str:
     return f"{kind}: {message}" if message else kind
 
 
-def grade(submissions, keys: dict, call_timeout=CALL_TIMEOUT, total_timeout=NOTEBOOK_TIMEOUT) -> list:
+def grade(submissions, keys: dict, call_timeout=CALL_TIMEOUT, total_timeout=NOTEBOOK_TIMEOUT,
+          isolated: bool = True) -> list:
     """Grade a list of submission paths in one nbval run (one kernel); return their reports.
 
     A submission whose checks did not all run (the kernel itself failed) is
@@ -356,11 +385,11 @@ def grade(submissions, keys: dict, call_timeout=CALL_TIMEOUT, total_timeout=NOTE
             continue
         report.chapter, report.max_score = key.slug, key.max_score
         runnable.append((report, key, nb))
-    results = _run(runnable, call_timeout, total_timeout)
+    results = _run(runnable, call_timeout, total_timeout, isolated)
     for number, (report, key, nb) in enumerate(runnable):
         cells = results.get(number, [])
         if len(cells) < sum(len(e["test"]) for e in key.exercises.values()) and len(runnable) > 1:
-            cells = _run([(report, key, nb)], call_timeout, total_timeout, notes=False).get(0, [])
+            cells = _run([(report, key, nb)], call_timeout, total_timeout, isolated, notes=False).get(0, [])
         score(key, report, cells)
     elapsed = (time.monotonic() - start) / max(len(reports), 1)
     for report in reports:
@@ -368,18 +397,18 @@ def grade(submissions, keys: dict, call_timeout=CALL_TIMEOUT, total_timeout=NOTE
     return reports
 
 
-def _run(runnable, call_timeout, total_timeout, notes=True) -> dict:
+def _run(runnable, call_timeout, total_timeout, isolated, notes=True) -> dict:
     """Build and run the grading notebook for ``runnable``; results by submission number."""
     if not runnable:
         return {}
     parts = []
     for number, (report, key, nb) in enumerate(runnable):
         sink = report.notes if notes else []
-        parts.append(grading_cells(key, nb, sink, number, call_timeout, total_timeout))
+        parts.append(grading_cells(key, nb, sink, number, call_timeout, total_timeout, isolated))
     with tempfile.TemporaryDirectory(prefix="lossbook-grading-") as tmp:
         path = Path(tmp) / "grading.ipynb"
-        nbformat.write(grading_notebook(parts), path)
-        run_grading_notebooks([path], Path(tmp) / "results.json")
+        nbformat.write(grading_notebook(parts, isolated), path)
+        run_grading_notebooks([path], Path(tmp) / "results.json", total_timeout)
         results_path = Path(tmp) / "results.json"
         raw = json.loads(results_path.read_text()) if results_path.is_file() else {}
     by_submission = {}

@@ -8,10 +8,16 @@ tuples, dicts). Whatever the student's code patches (``assert`` helpers,
 ``torch.testing``, ``numpy.allclose``, the book's own checks) is patched in the
 worker, never where the decisive comparison happens.
 
-The worker is also where the grader enforces limits: a time limit per call, an
-overall time limit, capped output and memory. A call that hangs, ignores
-interrupts or kills its process fails that exercise only: the worker is
-restarted, the set-up and the other answers are replayed, and grading goes on.
+Workers are isolated by the operating system (:mod:`lossbook.isolation`):
+each runs in namespaces of its own, with no network, no view of other
+processes and a read-only view of the Python installation only. The worker
+is also where the grader enforces limits: CPU time per call and per notebook
+(CPU seconds of the student's process, so a busy machine does not cost an
+honest answer its points; a generous wall-clock backstop catches code that
+sleeps), capped output, memory, file size and open files. A call that hangs,
+ignores interrupts or kills its process fails that exercise only: the worker
+is restarted, the set-up and the other answers are replayed, and grading goes
+on.
 
 Results travel back through ``torch.save``/``torch.load(weights_only=True)``,
 which refuses to build arbitrary objects, so a crafted result cannot run code
@@ -32,9 +38,10 @@ import cloudpickle
 # torch is imported inside functions: the grading kernel starts the worker
 # first, so that both processes import torch at the same time.
 
-DEFAULT_CALL_TIMEOUT = 10.0
-DEFAULT_TOTAL_TIMEOUT = 120.0
+DEFAULT_CALL_TIMEOUT = 10.0  # CPU seconds per call of a student's function
+DEFAULT_TOTAL_TIMEOUT = 120.0  # CPU seconds of student code per notebook
 STARTUP_TIMEOUT = 120.0  # seconds for a fresh worker to import torch
+WALL_FACTOR, WALL_SLACK = 3.0, 20.0  # wall-clock backstop of a call: max(3 x limit, limit + 20 s)
 READY = b"ready"
 OUTPUT_LIMIT = 10_000  # characters of printed output kept per request
 MEMORY_LIMIT = 6 * 1024**3  # bytes of address space for the worker
@@ -80,6 +87,15 @@ class ForbiddenCall(Exception):
     """Raised in the worker when a 'from scratch' answer calls the library function it should replace."""
 
 
+class CPUTimeExceeded(TimeoutError):
+    """Raised in the worker when a call used up its CPU time (a profiling timer, SIGPROF)."""
+
+
+def wall_backstop(limit: float) -> float:
+    """Wall-clock seconds after which a call counts as hung, for a CPU-time limit of ``limit`` seconds."""
+    return max(WALL_FACTOR * limit, limit + WALL_SLACK)
+
+
 _FORWARD = None
 
 
@@ -123,18 +139,23 @@ class Proxy:
 _OPEN = []  # sandboxes of this process, closed by close_all()
 
 
-def close_all() -> None:
-    """Stop every sandbox worker this process started (between graded submissions)."""
+def close_all(zygotes: bool = False) -> None:
+    """Stop every sandbox worker this process started (between graded submissions), and its zygotes."""
     while _OPEN:
         _OPEN.pop().close()
+    if zygotes:
+        while _ZYGOTES:
+            _ZYGOTES.popitem()[1].close()
 
 
 class Sandbox:
     """A worker process holding the student's code; see the module docstring."""
 
-    def __init__(self, call_timeout: float = DEFAULT_CALL_TIMEOUT, total_timeout: float = DEFAULT_TOTAL_TIMEOUT):
-        self.call_timeout, self.total_timeout = call_timeout, total_timeout
-        self.spent = 0.0
+    def __init__(self, call_timeout: float = DEFAULT_CALL_TIMEOUT, total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
+                 isolated: bool = True):
+        self.call_timeout, self.total_timeout, self.isolated = call_timeout, total_timeout, isolated
+        self.spent = 0.0  # CPU seconds of student code
+        self.waited = 0.0  # wall-clock seconds of student code (backstop: WALL_FACTOR x total)
         self.history = []  # (kind, source, exercise, forbid) replayed after a restart
         self.broken = {}  # exercise -> reason its code was dropped
         self.definition_errors = {}  # exercise -> error raised while defining its answer
@@ -144,18 +165,9 @@ class Sandbox:
 
     # --- process management -------------------------------------------------------------------
     def _start(self):
-        if _ZYGOTE is not None and _ZYGOTE.alive():
-            self.pid, channel = _ZYGOTE.spawn()
-            self.process = None
-        else:  # no zygote in this process: start a fresh interpreter (slower: it imports torch)
-            channel, child_end = socket.socketpair()
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "lossbook.sandbox", str(child_end.fileno())],
-                pass_fds=(child_end.fileno(),), stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-            )
-            child_end.close()
-            self.pid = self.process.pid
+        zygote = start_zygote(self.isolated)
+        self.pid, channel = zygote.spawn(cpu_cap=2 * self.total_timeout + WALL_SLACK)
+        self._zygote = zygote
         self._socket = channel
         self._out = channel.makefile("wb")
         self._in = channel.makefile("rb")
@@ -164,12 +176,7 @@ class Sandbox:
             raise RuntimeError("the sandbox worker did not start")
 
     def _kill(self):
-        try:
-            os.killpg(self.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
-        if self.process is not None:
-            self.process.wait()
+        self._zygote.kill(self.pid)
         for stream in (self._in, self._out, self._socket):
             try:
                 stream.close()
@@ -188,38 +195,47 @@ class Sandbox:
 
     # --- requests -----------------------------------------------------------------------------
     def _request(self, message: dict, exercise: str | None = None, what: str = "", replay: bool = False):
-        if self.spent >= self.total_timeout and not replay:
+        if not replay and (self.spent >= self.total_timeout or self.waited >= WALL_FACTOR * self.total_timeout):
             raise SandboxError(f"{what or 'your code'} was not run: the overall time limit of "
-                               f"{self.total_timeout:g} s for this notebook was used up\n"
+                               f"{self.total_timeout:g} s of CPU time for this notebook was used up\n"
                                "  hint: look for slow or endless loops in earlier answers.")
-        start = time.monotonic()
         # Replaying answers after a restart is the grader's time, not the student's.
         limit = self.call_timeout if replay else min(self.call_timeout, self.total_timeout - self.spent)
+        start = time.monotonic()
         data = None
         try:
-            _send(self._out, cloudpickle.dumps(message))
-            data = self._read_with_deadline(start + limit)
+            _send(self._out, cloudpickle.dumps({**message, "cpu_limit": limit}))
+            data = self._read_with_deadline(start + wall_backstop(limit))
         except (BrokenPipeError, OSError):
             data = None
-        finally:
-            if not replay:
-                self.spent += time.monotonic() - start
+        waited = time.monotonic() - start
+        result = None
+        if data is not None:
+            try:
+                result = _decode_result(data)
+            except Exception:
+                result = {"ok": False, "error_type": "TypeError",
+                          "error": "your function returned an object that cannot be checked; "
+                                   "return tensors, numbers, strings, lists, tuples or dicts"}
+        if not replay:
+            self.waited += waited
+            cpu = result.get("cpu") if isinstance(result, dict) else None
+            self.spent += float(cpu) if isinstance(cpu, (int, float)) and 0 <= cpu <= limit + 1 else min(waited, limit)
+        reason = None
         if data is None:
-            timed_out = time.monotonic() - start >= limit - 0.05
-            reason = (f"did not finish within {limit:.3g} s (an endless loop?)" if timed_out
-                      else "crashed the Python process running it")
-            if exercise:
-                self.broken[exercise] = reason
-            if not replay:  # a failure while replaying is reported by the request that restarted
-                self._restart()
-            raise SandboxError(f"{what or 'your code'} {reason}\n"
-                               "  hint: run it yourself on a small input; grading goes on with the other exercises.")
-        try:
-            return _decode_result(data)
-        except Exception:
-            return {"ok": False, "error_type": "TypeError",
-                    "error": "your function returned an object that cannot be checked; "
-                             "return tensors, numbers, strings, lists, tuples or dicts"}
+            reason = (f"did not finish within {wall_backstop(limit):.3g} s (waiting for input, sleeping "
+                      "or blocked?)" if waited >= wall_backstop(limit) - 0.05
+                      else "crashed the Python process running it (or went over its CPU time or memory limit)")
+        elif result.get("error_type") == "CPUTimeExceeded":
+            reason = f"did not finish within {limit:.3g} s of CPU time (an endless loop?)"
+        if reason is None:
+            return result
+        if exercise:
+            self.broken[exercise] = reason
+        if not replay and data is None:  # a failure while replaying is reported by the request that restarted
+            self._restart()
+        raise SandboxError(f"{what or 'your code'} {reason}\n"
+                           "  hint: run it yourself on a small input; grading goes on with the other exercises.")
 
     def _read_with_deadline(self, deadline: float):
         import selectors
@@ -279,11 +295,12 @@ class Sandbox:
             if kind == "ForbiddenCall":
                 raise SandboxError(message)
             raise _rebuild(kind, message)
-        value, mutated = result["value"], result.get("mutated", {})
-        for position, new in mutated.items():
-            original = args[position] if isinstance(position, int) else kwargs[position]
-            with torch.no_grad():
-                original.copy_(new)
+        value, mutated = result["value"], result.get("mutated", [])
+        if mutated:
+            where = ", ".join(f"argument {k + 1}" if isinstance(k, int) else f"argument {k!r}" for k in mutated)
+            raise SandboxError(f"{what} changed its input tensors in place ({where})\n"
+                               "  hint: a loss must not modify its inputs; work on a copy (x = x.clone()) "
+                               "or use out-of-place operations (x = x - 1, not x -= 1).")
         if handle is not None and torch.is_tensor(value) and result.get("grad_ready"):
             return _forward_function().apply(self, handle, value, *tensor_inputs)
         return value
@@ -314,63 +331,184 @@ def _rebuild(kind: str, message: str) -> Exception:
     return RuntimeError(f"{kind}: {message}")
 
 
-# --- the zygote: a clean copy of the kernel that forks workers ------------------------------------
+# --- the zygote: a clean process that forks workers ----------------------------------------------
 
-_ZYGOTE = None
+_ZYGOTES = {}  # isolated (bool) -> this process's zygote
 
 
 class _Zygote:
-    """A process forked from the grading kernel right after its imports, before any test runs.
+    """A process that imports torch once and forks a worker per sandbox.
 
-    Forking a worker from it takes milliseconds instead of the second it takes a
-    new interpreter to import torch, and the worker sees nothing of what the
-    kernel did later (hidden tests included).
+    Isolated (the default), it is a fresh interpreter started inside bubblewrap
+    (:func:`lossbook.isolation.zygote_command`), and each worker it forks enters
+    namespaces of its own. Trusted (``isolated=False``, for submissions an
+    instructor trusts), it is a fork of the grading kernel taken before any
+    test runs. Either way forking a worker takes milliseconds instead of the
+    second it takes a new interpreter to import torch, and the worker sees
+    nothing of what the kernel did later (hidden tests included).
     """
 
-    def __init__(self):
+    def __init__(self, isolated: bool):
+        self.isolated = isolated
         self._channel, child = socket.socketpair()
-        self.pid = os.fork()
-        if self.pid == 0:  # the zygote
-            try:
-                self._channel.close()
-                _become_quiet()
-                signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # workers are reaped automatically
-                while True:
-                    message, fds, _, _ = socket.recv_fds(child, 16, 1)
-                    if not message or not fds:
-                        break
-                    pid = os.fork()
-                    if pid == 0:
-                        child.close()
-                        os.setsid()
-                        _serve(socket.socket(fileno=fds[0]))
-                        os._exit(0)
-                    os.close(fds[0])
-                    child.sendall(struct.pack(">i", pid))
-            finally:
-                os._exit(0)
-        child.close()
+        if isolated:
+            from lossbook import isolation
+
+            self.process = subprocess.Popen(
+                isolation.zygote_command(["-m", "lossbook.sandbox", "--zygote", str(child.fileno())]),
+                pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, start_new_session=True)
+            child.close()
+            self.pid = self.process.pid
+        else:
+            self.process = None
+            self.pid = os.fork()
+            if self.pid == 0:
+                try:
+                    self._channel.close()
+                    _zygote_loop(child, isolated=False)
+                finally:
+                    os._exit(0)
+            child.close()
 
     def alive(self) -> bool:
+        if self.process is not None:
+            return self.process.poll() is None
         try:
             os.kill(self.pid, 0)
             return True
         except OSError:
             return False
 
-    def spawn(self):
+    def spawn(self, cpu_cap: float):
         channel, worker_end = socket.socketpair()
-        socket.send_fds(self._channel, [b"spawn"], [worker_end.fileno()])
-        worker_end.close()
-        (pid,) = struct.unpack(">i", self._channel.recv(4))
+        try:
+            socket.send_fds(self._channel, [b"spawn" + struct.pack(">i", int(cpu_cap))], [worker_end.fileno()])
+            reply = _recv_exactly(self._channel, 4, timeout=STARTUP_TIMEOUT)
+        finally:
+            worker_end.close()
+        if reply is None:
+            channel.close()
+            raise RuntimeError("the sandbox could not start a worker")
+        pid = struct.unpack(">i", reply)[0]
+        if pid <= 0:
+            channel.close()
+            raise RuntimeError("the sandbox could not start a worker")
         return pid, channel
 
+    def kill(self, pid: int) -> None:
+        """Kill a worker and, since it is process 1 of its namespace when isolated, all it started."""
+        if not self.isolated:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            return
+        try:
+            self._channel.sendall(b"kill" + struct.pack(">i", pid))
+            _recv_exactly(self._channel, 4, timeout=10)
+        except OSError:
+            pass
 
-def start_zygote() -> None:
-    """Start this process's zygote (once). Call it right after importing torch, before any test."""
-    global _ZYGOTE
-    if _ZYGOTE is None and hasattr(os, "fork"):
-        _ZYGOTE = _Zygote()
+    def close(self) -> None:
+        try:
+            self._channel.close()
+        except OSError:
+            pass
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+        elif self.alive():
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+
+
+def _recv_exactly(sock, size: int, timeout: float):
+    sock.settimeout(timeout)
+    try:
+        data = b""
+        while len(data) < size:
+            part = sock.recv(size - len(data))
+            if not part:
+                return None
+            data += part
+        return data
+    except OSError:
+        return None
+    finally:
+        sock.settimeout(None)
+
+
+def start_zygote(isolated: bool = True) -> "_Zygote":
+    """This process's zygote (started once; again if it died). Start it before any test runs."""
+    zygote = _ZYGOTES.get(isolated)
+    if zygote is None or not zygote.alive():
+        if zygote is not None:
+            zygote.close()
+        zygote = _ZYGOTES[isolated] = _Zygote(isolated)
+    return zygote
+
+
+def _zygote_loop(channel, isolated: bool) -> None:
+    """Fork a worker for each request on ``channel``; kill workers on request."""
+    _become_quiet()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
+    if isolated:
+        from lossbook import isolation
+
+        isolation.protect_from_ptrace()
+    while True:
+        message, fds, _, _ = socket.recv_fds(channel, 16, 1)
+        if message.startswith(b"kill") and len(message) == 8:
+            try:
+                os.kill(struct.unpack(">i", message[4:])[0], signal.SIGKILL)
+            except OSError:
+                pass
+            channel.sendall(b"\0\0\0\0")
+            continue
+        if not message.startswith(b"spawn") or not fds:
+            return
+        (cpu_cap,) = struct.unpack(">i", message[5:9])
+        pid = _fork_worker(fds[0], channel, cpu_cap, isolated)
+        os.close(fds[0])
+        channel.sendall(struct.pack(">i", pid))
+
+
+def _fork_worker(fd: int, channel, cpu_cap: int, isolated: bool) -> int:
+    """Fork a worker serving on ``fd``; return its pid as this process sees it (-1 if it failed)."""
+    if not isolated:
+        pid = os.fork()
+        if pid == 0:
+            channel.close()
+            os.setsid()
+            _serve(socket.socket(fileno=fd), cpu_cap)
+            os._exit(0)
+        return pid
+    from lossbook import isolation
+
+    read_end, write_end = os.pipe()
+    middle = os.fork()
+    if middle == 0:  # enters new namespaces; its child is process 1 there
+        try:
+            channel.close()
+            os.close(read_end)
+            isolation.enter_worker_namespaces()
+            pid = os.fork()
+            if pid == 0:
+                os.close(write_end)
+                os.setsid()
+                isolation.private_mounts()
+                _serve(socket.socket(fileno=fd), cpu_cap)
+                os._exit(0)
+            os.write(write_end, struct.pack(">i", pid))
+        except BaseException:
+            os.write(write_end, struct.pack(">i", -1))
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    data = os.read(read_end, 4)
+    os.close(read_end)
+    return struct.unpack(">i", data)[0] if len(data) == 4 else -1
 
 
 def _become_quiet() -> None:
@@ -432,23 +570,24 @@ def _install_tripwires(state: dict) -> None:
         wrap(qualified)
 
 
-def _serve(channel) -> None:
+def _serve(channel, cpu_cap: float = 2 * DEFAULT_TOTAL_TIMEOUT) -> None:
     """Answer requests on ``channel`` (a socket) until it closes."""
     import contextlib
-    import resource
 
     import torch
 
+    from lossbook import isolation
+
     _become_quiet()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the zygote ignores it; the student's subprocesses need it
+    signal.signal(signal.SIGPROF, _cpu_time_exceeded)
     torch.set_num_threads(1)
-    try:
-        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-    except (ValueError, OSError):
-        pass
+    isolation.limit_resources(MEMORY_LIMIT, cpu_cap)
     incoming, outgoing = channel.makefile("rb"), channel.makefile("wb")
     _send(outgoing, READY)
     namespace = {"__name__": "__main__"}
+    namespace["get_ipython"] = _ipython_for(namespace)
     state = {"forbid": (), "exercise": None, "all_forbidden": set(), "forbid_by_exercise": {}}
     graphs = {}
     while True:
@@ -457,7 +596,9 @@ def _serve(channel) -> None:
             return
         message = cloudpickle.loads(data)
         writer = _CappedWriter()
+        used = _cpu_seconds()
         try:
+            _limit_cpu(float(message.get("cpu_limit", DEFAULT_CALL_TIMEOUT)))
             with contextlib.redirect_stdout(writer), contextlib.redirect_stderr(writer):
                 value = _handle(message, namespace, state, graphs)
             reply = {"ok": True, **value}
@@ -465,13 +606,103 @@ def _serve(channel) -> None:
             reply = {"ok": False, "error_type": type(err).__name__, "error": str(err)[:2000]}
         finally:
             state["forbid"], state["exercise"] = (), None
+            _limit_cpu(None)
+        reply["cpu"] = _cpu_seconds() - used
         try:
             payload = _encode_result(reply)
         except Exception as err:
-            payload = _encode_result({"ok": False, "error_type": "TypeError",
+            payload = _encode_result({"ok": False, "error_type": "TypeError", "cpu": reply["cpu"],
                                       "error": f"the result cannot be checked ({err.__class__.__name__}); "
                                                "return tensors, numbers, strings, lists, tuples or dicts"})
         _send(outgoing, payload)
+
+
+def _cpu_seconds() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _limit_cpu(seconds: float | None) -> None:
+    """Raise CPUTimeExceeded in this process after ``seconds`` of its CPU time (None: cancel).
+
+    A profiling timer is precise to milliseconds; student code that cancels it
+    still meets the hard RLIMIT_CPU set when the worker started.
+    """
+    signal.setitimer(signal.ITIMER_PROF, 0 if seconds is None else max(seconds, 0.001))
+
+
+def _cpu_time_exceeded(signum, frame):
+    _limit_cpu(None)
+    raise CPUTimeExceeded("the call used up its CPU time")
+
+
+def _ipython_for(namespace: dict):
+    """``get_ipython()`` for answers that use IPython syntax (magics, ``!`` lines), as Jupyter runs them."""
+    shell = []
+
+    def get_ipython():
+        if not shell:
+            from IPython.core.interactiveshell import InteractiveShell
+            from traitlets.config import Config
+
+            class AnswerShell(InteractiveShell):
+                def enable_gui(self, gui=None):  # no event loop here: %matplotlib inline just sets the backend
+                    pass
+
+            config = Config()
+            config.HistoryManager.enabled = False
+            instance = AnswerShell.instance(config=config, user_ns=namespace)
+            instance.system = instance.system_raw  # ! lines run in a plain subprocess, inside the sandbox
+            shell.append(instance)
+        return shell[0]
+
+    return get_ipython
+
+
+def _aten_names(forbid) -> set:
+    """The ATen loss kernels behind forbidden torch loss functions (``torch.nn.functional.huber_loss`` -> huber_loss).
+
+    Only loss kernels: generic operators (mean, sort, ...) also run inside the
+    functions a check hands to the answer, so they are caught by name only.
+    """
+    names = set()
+    for qualified in forbid:
+        name = qualified.rsplit(".", 1)[-1]
+        if not qualified.startswith("torch.") or not name[:1].islower():
+            continue
+        if name == "cross_entropy":
+            names |= {"nll_loss_forward", "nll_loss2d_forward", "nll_loss_nd", "cross_entropy_loss"}
+        elif "loss" in name or name in ("binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"):
+            names |= {name, f"_{name}", f"{name}_forward", f"_{name}_forward"}
+    return names
+
+
+def _dispatch_guard(forbid, exercise):
+    """A dispatch mode that sees every ATen operator the answer runs, however Python reached it.
+
+    Whatever path leads to a forbidden library kernel (an alias, a closure
+    unwrapped, ``torch._C._nn`` called directly), the operator itself is
+    seen here and refused.
+    """
+    import contextlib
+
+    names = _aten_names(forbid)
+    if not names:
+        return contextlib.nullcontext()
+    from torch.utils._python_dispatch import TorchDispatchMode
+
+    class ForbidKernels(TorchDispatchMode):
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            op = func.overloadpacket.__name__
+            if op in names:
+                raise ForbiddenCall(f"'{exercise}' asks you to write this from scratch, but your code runs "
+                                    f"PyTorch's {op.strip('_').removesuffix('_forward')} kernel\n"
+                                    "  hint: compute it with elementary tensor operations instead.")
+            return func(*args, **(kwargs or {}))
+
+    return ForbidKernels()
 
 
 def _handle(message: dict, namespace: dict, state: dict, graphs: dict) -> dict:
@@ -484,7 +715,11 @@ def _handle(message: dict, namespace: dict, state: dict, graphs: dict) -> dict:
             state["forbid_by_exercise"][message["exercise"]] = forbid
             state["all_forbidden"].update(forbid)
             _install_tripwires(state)
-        exec(compile(message["source"], f"<answer {message.get('exercise') or 'set-up'}>", "exec"), namespace)
+        # The answer cell runs under its exercise's rules too: no precomputing the checks' cases with the library.
+        state["forbid"], state["exercise"] = forbid, message.get("exercise")
+        code = compile(message["source"], f"<answer {message.get('exercise') or 'set-up'}>", "exec")
+        with _dispatch_guard(forbid, message.get("exercise")):
+            exec(code, namespace)
         return {"value": None}
     if op == "call":
         fn = namespace.get(message["name"])
@@ -495,13 +730,14 @@ def _handle(message: dict, namespace: dict, state: dict, graphs: dict) -> dict:
         before.update({k: v.detach().clone() for k, v in kwargs.items() if torch.is_tensor(v)})
         state["forbid"] = state["forbid_by_exercise"].get(message["exercise"], ())
         state["exercise"] = message["exercise"]
-        value = fn(*args, **kwargs)
+        with _dispatch_guard(state["forbid"], message["exercise"]):
+            value = fn(*args, **kwargs)
         state["forbid"], state["exercise"] = (), None
-        mutated = {}
+        mutated = []
         for key, old in before.items():
             new = args[key] if isinstance(key, int) else kwargs[key]
-            if not torch.equal(new.detach(), old):
-                mutated[key] = new.detach().clone()
+            if not _unchanged(new.detach(), old):
+                mutated.append(key)
         grad_ready = False
         if message.get("handle") is not None and torch.is_tensor(value) and value.requires_grad:
             inputs = [a for a in (*args, *kwargs.values()) if torch.is_tensor(a) and a.requires_grad]
@@ -513,6 +749,17 @@ def _handle(message: dict, namespace: dict, state: dict, graphs: dict) -> dict:
         grads = torch.autograd.grad(value, inputs, message["grad"], allow_unused=True)
         return {"value": [None if g is None else g.detach() for g in grads]}
     raise ValueError(f"unknown request {op!r}")
+
+
+def _unchanged(new, old) -> bool:
+    """Same shape, dtype and values (NaN where NaN was)."""
+    import torch
+
+    if new.shape != old.shape or new.dtype != old.dtype:
+        return False
+    if new.is_floating_point() or new.is_complex():
+        return bool((torch.eq(new, old) | (torch.isnan(new) & torch.isnan(old))).all())
+    return torch.equal(new, old)
 
 
 def _plain(value):
@@ -531,4 +778,7 @@ def _plain(value):
 
 
 if __name__ == "__main__":
-    _serve(socket.socket(fileno=int(sys.argv[1])))
+    if sys.argv[1:2] == ["--zygote"]:  # started by _Zygote inside bubblewrap
+        import torch  # noqa: F401  (imported once here, shared by every worker it forks)
+
+        _zygote_loop(socket.socket(fileno=int(sys.argv[2])), isolated=True)

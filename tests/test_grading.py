@@ -7,7 +7,10 @@ kernel, one sandbox per submission); each test then reads its report.
 
 import copy
 import csv
+import hashlib
 import json
+import os
+import shutil
 import subprocess
 import sys
 import warnings
@@ -49,7 +52,7 @@ def with_answer(exercise, source):
     return nb
 
 
-def build_class(folder):
+def build_class(folder, key_folder):
     """Write the crafted submissions; return {name: path}."""
     folder.mkdir()
     crafted = {}
@@ -131,15 +134,81 @@ def build_class(folder):
     nb = solution()
     nb.metadata["kernelspec"] = {"name": "no-such-kernel", "display_name": "Nope", "language": "python"}
     save("unknown-kernel", nb)
+    save_attacks(save, key_folder)
+    save("correct-after-the-attacks", solution())
     return crafted
+
+
+MARKER = "lossbook-stray-process"
+
+
+def save_attacks(save, key_folder):
+    """Submissions that attack the grader, each with a wrong huber; the honest ones around them must not notice."""
+    hunt = (
+        "import glob, os, signal, json\n"
+        "for pattern in ('~/.local/share/jupyter/runtime/*.json', '/tmp/*.json', '/run/user/*/jupyter/*.json',\n"
+        "                '/proc/*/cmdline'):\n"
+        "    for path in glob.glob(os.path.expanduser(pattern)):\n"
+        "        try:\n"
+        "            open(path).read()\n"
+        "        except OSError:\n"
+        "            pass\n"
+        "for pid in range(2, 4096):\n"
+        "    try:\n"
+        "        os.kill(pid, signal.SIGKILL)\n"
+        "    except OSError:\n"
+        "        pass\n"
+        f"for path in glob.glob({str(key_folder)!r} + '/*') + [{str(key_folder)!r} + '/planted.ipynb']:\n"
+        "    try:\n"
+        "        open(path, 'w').write('{}')\n"
+        "    except OSError:\n"
+        "        pass\n")
+    save("hunts-the-kernel-and-the-key", with_answer("huber", hunt + WRONG_HUBER))
+    save("kills-everything-it-can", with_answer("huber", "import os, signal\ntry:\n    os.kill(-1, signal.SIGKILL)\n"
+                                                         "except OSError:\n    pass\n" + WRONG_HUBER))
+    escape = ("import subprocess, sys\n"
+              f"subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)  # {MARKER}'],\n"
+              "                 start_new_session=True)\n")
+    save("leaves-a-process-behind", with_answer("huber", escape + WRONG_HUBER))
+    nb = solution()
+    cell = cell_of(nb, "huber")
+    cell.source = cell.source.replace("    a = (y - y_hat).abs()", "    a = y_hat.sub_(y).abs_()")
+    save("mutates-its-input", nb)
+    save("deeply-nested", with_answer("huber", "x = " + "-" * 100_000 + "1\n" + cell_of(solution(), "huber").source))
+    nb = solution()
+    cell = cell_of(nb, "huber")
+    cell.source = "%matplotlib inline\n!echo graded\n" + cell.source
+    save("ipython-syntax", nb)
+
+
+def digest(folder) -> dict:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    crafted = build_class(tmp_path_factory.mktemp("class") / "submissions")
-    keys = load_keys([SOLUTION])
+    key_folder = tmp_path_factory.mktemp("key")
+    shutil.copy(SOLUTION, key_folder / SOLUTION.name)
+    before = digest(key_folder)
+    crafted = build_class(tmp_path_factory.mktemp("class") / "submissions", key_folder)
+    keys = load_keys([key_folder])
     reports = grade(list(crafted.values()), keys, call_timeout=CALL_TIMEOUT, total_timeout=60)
-    return {name: report for name, report in zip(crafted, reports)}
+    graded = {name: report for name, report in zip(crafted, reports)}
+    graded["key unchanged"] = digest(key_folder) == before
+    graded["stray processes"] = processes_with(MARKER)
+    return graded
+
+
+def processes_with(text: str) -> list:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace")
+        except OSError:
+            continue
+        if text in cmdline and "pytest" not in cmdline and "ipynb" not in cmdline:
+            found.append(pid)
+    return found
 
 
 def messages(report, exercise):
@@ -220,6 +289,35 @@ def test_huge_output_and_unknown_kernel_are_harmless(graded):
     assert graded["unknown-kernel"].score == FULL
 
 
+@pytest.mark.parametrize("name", ["hunts-the-kernel-and-the-key", "kills-everything-it-can",
+                                  "leaves-a-process-behind"])
+def test_an_attack_on_the_grader_gains_nothing(graded, name):
+    report = graded[name]
+    assert report.exercises["huber"]["points"] == 0 and report.score == FULL - 2
+    assert "wrong values" in messages(report, "huber")
+
+
+def test_attacks_leave_the_key_the_other_students_and_no_process_behind(graded):
+    assert graded["key unchanged"], "student code changed the instructor's key folder"
+    assert graded["correct-after-the-attacks"].score == FULL
+    assert graded["stray processes"] == [], "a process started by student code outlived grading"
+
+
+def test_an_answer_that_modifies_its_input_fails_that_exercise(graded):
+    report = graded["mutates-its-input"]
+    assert report.exercises["huber"]["points"] == 0 and report.score == FULL - 2
+    assert "changed its input tensors in place" in messages(report, "huber")
+
+
+def test_nesting_too_deep_to_check_costs_that_exercise_only(graded):
+    report = graded["deeply-nested"]
+    assert report.score == FULL - 2 and "nested too deeply" in messages(report, "huber")
+
+
+def test_ipython_syntax_in_an_answer_is_graded_as_jupyter_runs_it(graded):
+    assert graded["ipython-syntax"].score == FULL
+
+
 def test_static_scan_finds_aliases_and_strings():
     assert forbidden_uses("from torch.nn.functional import mse_loss as m", ["torch.nn.functional.mse_loss"])
     assert forbidden_uses("x = getattr(F, 'mse_loss')", ["torch.nn.functional.mse_loss"])
@@ -227,7 +325,8 @@ def test_static_scan_finds_aliases_and_strings():
 
 
 def test_forbidden_uses_survives_deeply_nested_code():
-    nested = "x = " + "-" * 5000 + "1"  # the parser's recursion limit, not a syntax error
+    # Deeper than the parser's own stack, whatever the recursion limit (IPython raises it to 3000).
+    nested = "x = " + "-" * 100_000 + "1"
     assert forbidden_uses(nested, ["torch.nn.functional.mse_loss"]) == ["an expression nested too deeply to check"]
     assert forbidden_uses(nested, []) == []
 
@@ -256,8 +355,8 @@ def instructor_notebook(path):
     return path
 
 
-def run(module, *args, cwd=ROOT):
-    return subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=cwd,
+def run(module, *args, cwd=ROOT, env=None):
+    return subprocess.run([sys.executable, "-m", module, *map(str, args)], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=600)
 
 
@@ -288,6 +387,19 @@ def test_assign_and_grade_with_hidden_tests(tmp_path):
     assert "HIDDEN" not in feedback and "check_value(" not in feedback
     report = json.loads((out / "reports" / "ada__doubling.json").read_text())
     assert report["score"] == 3 and report["exercises"]["double"]["passed"]
+    assert {row["isolated"] for row in rows.values()} == {"yes"}
+
+    # Without bubblewrap on the PATH, grading refuses in one line unless the instructor trusts the class.
+    no_bwrap = {**os.environ, "PATH": str(tmp_path / "empty")}
+    refused = run("lossbook.grade", submissions, "--key", tmp_path / "course" / "key", "--out", out, env=no_bwrap)
+    assert refused.returncode == 2 and "bubblewrap" in refused.stderr and "--trusted" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1 and "Traceback" not in refused.stderr
+    trusted = run("lossbook.grade", submissions, "--key", tmp_path / "course" / "key", "--out", out,
+                  "--trusted", env=no_bwrap)
+    assert trusted.returncode == 0, trusted.stderr
+    rows = {row["submission"]: row for row in csv.DictReader(open(out / "gradebook.csv"))}
+    assert {k: (v["total"], v["isolated"]) for k, v in rows.items()} == {
+        "ada__doubling": ("3", "no"), "bob__doubling": ("0", "no"), "cy__doubling": ("0", "no")}
 
 
 @pytest.mark.parametrize("args, words", [

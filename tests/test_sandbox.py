@@ -1,5 +1,11 @@
 """The sandbox that runs students' code: proxies, autograd, limits, and safe results."""
 
+import os
+import socket
+import subprocess
+import sys
+import time
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -73,16 +79,137 @@ def test_an_endless_loop_is_stopped_and_other_answers_survive_the_restart(sandbo
         loop()
 
 
-def test_the_overall_time_limit():
+BURN = "import time\ndef {name}():\n    t = time.process_time()\n    while time.process_time() - t < {seconds}:\n" \
+       "        pass\n    return 1\n"
+
+
+def test_the_overall_time_limit_counts_cpu_seconds():
     box = Sandbox(call_timeout=2, total_timeout=2.5)
     try:
-        first = define(box, "first", "import time\ndef first():\n    time.sleep(1.5)\n    return 1\n")
-        second = define(box, "second", "import time\ndef second():\n    time.sleep(1.5)\n    return 2\n")
+        first = define(box, "first", BURN.format(name="first", seconds=1.5))
+        second = define(box, "second", BURN.format(name="second", seconds=1.5))
         third = define(box, "third", "def third():\n    return 3\n")
         assert first() == 1
-        with pytest.raises(SandboxError, match="did not finish"):
+        with pytest.raises(SandboxError, match=r"did not finish within (0\.9|1\.0)\d* s of CPU time"):
             second()  # only about a second of the budget was left
         with pytest.raises(SandboxError, match="overall time limit"):
             third()
     finally:
         box.close()
+
+
+def test_a_busy_machine_does_not_cost_an_honest_answer_its_points():
+    """The limit is CPU time: 0.5 s of work passes a 1 s limit even when other processes hog both cores."""
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(4)]
+    box = Sandbox(call_timeout=1, total_timeout=30)
+    try:
+        honest = define(box, "honest", BURN.format(name="honest", seconds=0.5))
+        assert [honest() for _ in range(3)] == [1, 1, 1]
+    finally:
+        box.close()
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+
+
+def test_sleeping_code_meets_the_wall_clock_backstop():
+    box = Sandbox(call_timeout=0.5, total_timeout=30)
+    try:
+        sleepy = define(box, "sleepy", "import time\ndef sleepy():\n    time.sleep(1000)\n")
+        with pytest.raises(SandboxError, match=r"did not finish within 20\.5 s \(waiting"):
+            sleepy()
+    finally:
+        box.close()
+
+
+# --- isolation: what student code can reach -------------------------------------------------------
+
+PROBE = """\
+import os, socket
+def probe(port, home):
+    seen = {"uid": os.getuid(), "pid": os.getpid(), "proc": os.listdir("/proc"), "tmp": sorted(os.listdir("/tmp")),
+            "repository": sorted(os.listdir(os.path.dirname(os.path.dirname(__import__("lossbook").__file__))))}
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=2).close()
+        seen["network"] = "connected"
+    except OSError as err:
+        seen["network"] = type(err).__name__
+    for path in ("/tmp/mine", os.path.join(home, "x"), __import__("lossbook").__file__):
+        try:
+            open(path, "a").write("x")
+            seen.setdefault("written", []).append(path)
+        except OSError:
+            pass
+    return seen
+"""
+
+
+def test_student_code_sees_no_processes_no_network_and_no_files_but_its_own(tmp_path):
+    server = socket.create_server(("127.0.0.1", 0))  # stands for the grading kernel's ports
+    port = server.getsockname()[1]
+    first, second = Sandbox(call_timeout=5), Sandbox(call_timeout=5)
+    try:
+        home = os.path.expanduser("~")
+        seen = define(first, "probe", PROBE)(port, home)
+        again = define(second, "probe", PROBE)(port, home)
+    finally:
+        first.close()
+        second.close()
+        server.close()
+    assert seen["uid"] == 65534 and seen["pid"] == 1, seen
+    assert seen["proc"] == [], "the worker must not see other processes"
+    assert seen["network"] != "connected", "the worker must not reach the kernel's ports"
+    assert seen["repository"] == ["lossbook"], "only the package, not the solutions, is visible"
+    assert seen["written"] == ["/tmp/mine"], "only the private /tmp is writable"
+    assert again["tmp"] == [], "a second sandbox must not see the first one's files"
+
+
+def test_no_process_started_by_student_code_outlives_its_sandbox():
+    marker = f"lossbook-escape-{os.getpid()}"
+    escape = (f"import subprocess, sys\ndef escape():\n    subprocess.Popen([sys.executable, '-c', "
+              f"'import time; time.sleep(300)  # {marker}'], start_new_session=True)\n    return 1\n")
+    box = Sandbox(call_timeout=5)
+    try:
+        assert define(box, "escape", escape)() == 1
+        assert _processes_with(marker), "the escaping process should have started"
+    finally:
+        box.close()
+    deadline = time.monotonic() + 10
+    while _processes_with(marker) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _processes_with(marker), "a process of student code survived the sandbox"
+
+
+def _processes_with(text: str) -> list:
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmdline = open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace")
+        except OSError:
+            continue
+        if text in cmdline and "pytest" not in cmdline:
+            found.append(pid)
+    return found
+
+
+def test_ipython_syntax_in_an_answer_runs_as_in_jupyter(sandbox):
+    from lossbook.grading import as_python
+
+    source = as_python("%matplotlib inline\n!echo hello\nx = 3\ndef magic():\n    return x\n")
+    assert define(sandbox, "magic", source)() == 3
+
+
+def test_a_library_kernel_is_caught_however_the_answer_reaches_it(sandbox):
+    forbid = ["torch.nn.functional.huber_loss"]
+    via_ops = define(sandbox, "via_ops", "import torch\n"
+                                         "def via_ops(a, b):\n"
+                                         "    return getattr(torch.ops.aten, 'hub' + 'er_loss')(a, b, 1, 1.0)\n",
+                     forbid=forbid)
+    with pytest.raises(SandboxError, match="from scratch.*huber_loss kernel"):
+        via_ops(torch.ones(3), torch.zeros(3))
+    # Precomputing the library's answers while the cell is defined is caught too.
+    define(sandbox, "precomputed", "import torch\n"
+                                   "TABLE = getattr(torch.ops.aten, 'hub' + 'er_loss')(torch.ones(3), torch.zeros(3), 1, 1.0)\n"
+                                   "def precomputed(a, b):\n    return TABLE\n", forbid=forbid)
+    with pytest.raises(SandboxError, match="huber_loss kernel"):
+        sandbox.call("precomputed", "precomputed", (torch.ones(3), torch.zeros(3)), {})

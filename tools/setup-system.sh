@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Install the system packages the book needs, when they are missing:
 #   bash tools/setup-system.sh build   Node.js with npm (the build installs MathJax from the npm registry)
-#   bash tools/setup-system.sh test    the same, and Debian's Chromium for the browser tests
+#   bash tools/setup-system.sh test    the same, Debian's Chromium for the browser tests and bubblewrap
+#   bash tools/setup-system.sh grade   bubblewrap, which isolates students' code when grading
 # Python packages come from requirements.txt.
 set -euo pipefail
 purpose="${1:-test}"
 missing=()
-command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ "$purpose" != "grade" ]; then
+  command -v npm >/dev/null 2>&1 || missing+=(nodejs npm)
+fi
 if [ "$purpose" = "test" ]; then
   command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing+=(chromium)
+fi
+if [ "$purpose" = "test" ] || [ "$purpose" = "grade" ]; then
+  command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 fi
 if [ "${#missing[@]}" -eq 0 ]; then
   exit 0
