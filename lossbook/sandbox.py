@@ -186,12 +186,25 @@ class Sandbox:
     def close(self):
         self._kill()
 
-    def _restart(self):
-        self._kill()
-        self._start()
-        for kind, source, exercise, forbid in self.history:
-            if exercise not in self.broken:
-                self._request({"op": kind, "source": source, "exercise": exercise, "forbid": forbid}, replay=True)
+    def _restart(self, attempts: int = 5):
+        """A fresh worker with the set-up and the answers replayed; an answer that fails to replay is dropped.
+
+        A replay that times out leaves its worker busy, so the worker is replaced
+        again (never reused: a late reply must not be read as the next answer).
+        """
+        for _ in range(attempts):
+            self._kill()
+            self._start()
+            try:
+                for kind, source, exercise, forbid in self.history:
+                    if exercise not in self.broken:
+                        self._request({"op": kind, "source": source, "exercise": exercise, "forbid": forbid},
+                                      exercise=exercise or "the set-up", replay=True)
+                return
+            except SandboxError:
+                continue  # the failing answer is now in self.broken: start again without it
+        raise SandboxError("the sandbox could not be restored after a failure\n"
+                           "  hint: grading goes on with the other exercises.")
 
     # --- requests -----------------------------------------------------------------------------
     def _request(self, message: dict, exercise: str | None = None, what: str = "", replay: bool = False):
