@@ -1,6 +1,6 @@
 """Grade students' notebooks into a gradebook, per-submission reports and feedback.
 
-    python -m lossbook.grade submissions/ --key assignment/key --out grades/ --jobs 2
+    lossbook grade submissions/ --key assignment/key --out grades/ --jobs 2
 
 SUBMISSIONS are notebooks or folders (searched recursively for ``*.ipynb``).
 Writes ``<out>/gradebook.csv`` (one row per submission, one column per
@@ -19,15 +19,16 @@ unless ``--trusted`` states that the submissions are trusted; the gradebook's
 
 import argparse
 import csv
+import hashlib
 import json
+import os
 import sys
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+import time
 from dataclasses import asdict
 from pathlib import Path
 
 from lossbook.exercises import ExerciseFormatError
-from lossbook.grading import CALL_TIMEOUT, NOTEBOOK_TIMEOUT, grade, load_keys
+from lossbook.grading import CALL_TIMEOUT, NOTEBOOK_TIMEOUT, Report, grade, load_keys
 from lossbook.isolation import isolation_problem
 from lossbook.notebooks import NotebookError
 
@@ -81,32 +82,121 @@ def feedback_text(report) -> str:
     return "\n".join(lines)
 
 
-def write_outputs(reports, keys, out: Path, roots, isolated: bool = True) -> None:
+def report_names(submissions, roots) -> list:
+    """A unique, file-name-safe report name for each submission, in order."""
+    used = set()
+    return [unique(report_name(path, roots), path, used) for path in submissions]
+
+
+def write_report(report, name: str, out: Path) -> None:
+    """The JSON report and the student's feedback of one graded submission."""
     (out / "reports").mkdir(parents=True, exist_ok=True)
     (out / "feedback").mkdir(parents=True, exist_ok=True)
+    (out / "reports" / f"{name}.json").write_text(json.dumps(asdict(report), indent=1), encoding="utf-8")
+    (out / "feedback" / f"{name}.md").write_text(feedback_text(report), encoding="utf-8")
+
+
+def write_gradebook(reports: dict, names: list, keys, out: Path) -> None:
+    """``gradebook.csv``: one row per submission graded so far, in the order of ``names``."""
     columns = [f"{slug}:{ex}" if len(keys) > 1 else ex for slug, key in keys.items() for ex in key.exercises]
-    with open(out / "gradebook.csv", "w", newline="", encoding="utf-8") as handle:
+    out.mkdir(parents=True, exist_ok=True)
+    partial = out / "gradebook.csv.partial"
+    with open(partial, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["submission", "chapter", *columns, "total", "max", "notes", "error", "isolated"])
-        used = set()
-        for report in reports:
-            name = unique(report_name(Path(report.submission), roots), Path(report.submission), used)
+        for name in names:
+            report = reports.get(name)
+            if report is None:
+                continue
             points = {}
             for ex_id, result in report.exercises.items():
                 points[f"{report.chapter}:{ex_id}" if len(keys) > 1 else ex_id] = result["points"]
             writer.writerow([name, report.chapter or "", *[points.get(c, "") for c in columns],
                              report.score, report.max_score, len(report.notes), report.error or "",
-                             "yes" if isolated else "no"])
-            (out / "reports" / f"{name}.json").write_text(json.dumps(asdict(report), indent=1), encoding="utf-8")
-            (out / "feedback" / f"{name}.md").write_text(feedback_text(report), encoding="utf-8")
+                             "yes" if report.isolated else "no"])
+    os.replace(partial, out / "gradebook.csv")
+
+
+def digest(path: Path, keys) -> str:
+    """What a report was graded from: the submission's bytes and the keys' exercises."""
+    h = hashlib.sha256(path.read_bytes())
+    for slug in sorted(keys):
+        h.update(slug.encode() + json.dumps(keys[slug].exercises, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def finished_reports(out: Path, names: list, digests: list) -> dict:
+    """Reports of an earlier run whose submission and keys have not changed (for --resume)."""
+    done = {}
+    for name, wanted in zip(names, digests):
+        path = out / "reports" / f"{name}.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            if data.get("digest") == wanted:
+                done[name] = Report(**data)
+        except (OSError, ValueError, TypeError):
+            continue
+    return done
+
+
+class Progress:
+    """'graded k of n, about t left' on stderr, updated as results arrive."""
+
+    def __init__(self, total: int, done: int):
+        self.total, self.done, self.start, self.first = total, done, time.monotonic(), done
+
+    def update(self, count: int) -> None:
+        self.done += count
+        rate = (time.monotonic() - self.start) / max(self.done - self.first, 1)
+        left = rate * (self.total - self.done)
+        text = f"graded {self.done} of {self.total}, about {left:.0f} s left"
+        end = "\r" if sys.stderr.isatty() and self.done < self.total else "\n"
+        print(text.ljust(50), end=end, file=sys.stderr, flush=True)
+
+
+def run_chunks(chunks, keys, args, isolated: bool):
+    """Grade chunks of submissions; yield each chunk's reports as it finishes.
+
+    One chunk runs in this process with ``--jobs 1``; otherwise on Dask: a
+    local cluster of ``--jobs`` worker processes, or the cluster at
+    ``--scheduler``, whose workers need the book's environment.
+    """
+    options = (args.call_timeout, args.timeout, isolated)
+    if args.scheduler is None and args.jobs <= 1:
+        for chunk in chunks:
+            yield grade(chunk, keys, *options)
+        return
+    import logging
+
+    from distributed import Client, LocalCluster, as_completed
+
+    if args.scheduler is not None:
+        client, cluster = Client(args.scheduler), None
+    else:
+        cluster = LocalCluster(n_workers=args.jobs, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+        client = Client(cluster)
+    try:
+        futures = [client.submit(grade, chunk, keys, *options, pure=False) for chunk in chunks]
+        for future in as_completed(futures):
+            yield future.result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m lossbook.grade", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="lossbook grade", description=__doc__.splitlines()[0])
     parser.add_argument("submissions", nargs="+", help="submitted notebooks or folders of them")
     parser.add_argument("--key", nargs="+", default=["solutions"], help="key notebooks or folders (default: solutions/)")
     parser.add_argument("--out", default="grades", help="output folder (default: grades/)")
-    parser.add_argument("--jobs", type=int, default=1, help="submissions graded in parallel (default: 1)")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="worker processes of a local Dask cluster (default: 1, no cluster)")
+    parser.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler to grade on")
+    parser.add_argument("--batch", type=int, default=8, help="submissions graded per kernel (default: 8)")
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the reports of an earlier run whose submission and key are unchanged")
     parser.add_argument("--call-timeout", type=float, default=CALL_TIMEOUT,
                         help="CPU seconds per call of student code")
     parser.add_argument("--timeout", type=float, default=NOTEBOOK_TIMEOUT,
@@ -131,19 +221,34 @@ def main(argv=None) -> int:
     isolated = problem is None
     if not isolated:
         print(f"warning: grading WITHOUT isolation (--trusted): {problem}", file=sys.stderr)
-    jobs = max(1, min(args.jobs, len(submissions)))
-    chunks = [submissions[i::jobs] for i in range(jobs)]
-    if jobs == 1:
-        parts = [grade(submissions, keys, args.call_timeout, args.timeout, isolated)]
-    else:  # one process per job: each runs its own nbval session
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = [pool.submit(grade, chunk, keys, args.call_timeout, args.timeout, isolated) for chunk in chunks]
-            parts = [f.result() for f in futures]
-    order = {str(p): i for i, p in enumerate(submissions)}
-    reports = sorted((r for part in parts for r in part), key=lambda r: order[r.submission])
-    write_outputs(reports, keys, Path(args.out), args.submissions, isolated)
-    graded = sum(1 for r in reports if not r.error)
-    print(f"graded {graded} of {len(reports)} submission(s); gradebook: {Path(args.out) / 'gradebook.csv'}")
+    out = Path(args.out)
+    names = report_names(submissions, args.submissions)
+    digests = [digest(path, keys) for path in submissions]
+    reports = finished_reports(out, names, digests) if args.resume else {}
+    todo = [path for path, name in zip(submissions, names) if name not in reports]
+    by_path = {str(path): (name, d) for path, name, d in zip(submissions, names, digests)}
+    size = max(1, min(args.batch, -(-len(todo) // max(args.jobs, 1))))
+    chunks = [todo[i:i + size] for i in range(0, len(todo), size)]
+    progress = Progress(len(submissions), len(reports))
+    try:
+        for part in run_chunks(chunks, keys, args, isolated):
+            for report in part:
+                name, report.digest = by_path[report.submission]
+                reports[name] = report
+                write_report(report, name, out)
+            write_gradebook(reports, names, keys, out)
+            progress.update(len(part))
+    except KeyboardInterrupt:
+        write_gradebook(reports, names, keys, out)
+        print(f"\ninterrupted: {len(reports)} of {len(submissions)} graded; run again with --resume to finish",
+              file=sys.stderr)
+        return 130
+    except OSError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    write_gradebook(reports, names, keys, out)
+    graded = sum(1 for r in reports.values() if not r.error)
+    print(f"graded {graded} of {len(reports)} submission(s); gradebook: {out / 'gradebook.csv'}")
     return 0
 
 

@@ -51,6 +51,8 @@ class Report:
     notes: list = field(default_factory=list)
     error: str | None = None
     seconds: float = 0.0
+    isolated: bool = True
+    digest: str = ""  # of the submission and the keys it was graded with (to resume a run)
 
 
 @dataclass
@@ -393,7 +395,7 @@ def grade(submissions, keys: dict, call_timeout=CALL_TIMEOUT, total_timeout=NOTE
         score(key, report, cells)
     elapsed = (time.monotonic() - start) / max(len(reports), 1)
     for report in reports:
-        report.seconds = round(elapsed, 3)
+        report.seconds, report.isolated = round(elapsed, 3), isolated
     return reports
 
 

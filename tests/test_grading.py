@@ -389,6 +389,20 @@ def test_assign_and_grade_with_hidden_tests(tmp_path):
     assert report["score"] == 3 and report["exercises"]["double"]["passed"]
     assert {row["isolated"] for row in rows.values()} == {"yes"}
 
+    # --resume keeps a finished report whose submission and key are unchanged (here made recognisable)
+    # and regrades one whose submission changed.
+    kept = json.loads((out / "reports" / "ada__doubling.json").read_text())
+    kept["notes"] = ["from the first run"]
+    (out / "reports" / "ada__doubling.json").write_text(json.dumps(kept))
+    stale = json.loads((out / "reports" / "bob__doubling.json").read_text())
+    stale["digest"], stale["score"] = "a submission since changed", 3
+    (out / "reports" / "bob__doubling.json").write_text(json.dumps(stale))
+    result = run("lossbook.grade", submissions, "--key", tmp_path / "course" / "key", "--out", out, "--resume")
+    assert result.returncode == 0, result.stderr
+    assert "graded 3 of 3" in result.stderr  # the progress line
+    rows = {row["submission"]: row for row in csv.DictReader(open(out / "gradebook.csv"))}
+    assert (rows["ada__doubling"]["notes"], rows["bob__doubling"]["total"]) == ("1", "0")
+
     # Without bubblewrap on the PATH, grading refuses in one line unless the instructor trusts the class.
     no_bwrap = {**os.environ, "PATH": str(tmp_path / "empty")}
     refused = run("lossbook.grade", submissions, "--key", tmp_path / "course" / "key", "--out", out, env=no_bwrap)
