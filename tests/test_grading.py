@@ -439,3 +439,20 @@ def test_submissions_with_the_same_file_name_get_distinct_reports():
     used = set()
     names = [unique("hw", Path(f"{who}/hw.ipynb"), used) for who in ("ada", "bob", "bob")]
     assert names == ["hw", "bob__hw", "hw-2"]
+
+
+def test_honest_submissions_get_full_marks_while_other_processes_keep_every_core_busy(tmp_path):
+    """Time limits count CPU seconds: a busy machine does not cost an honest answer its points."""
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for name in ("first", "second"):
+        write_notebook(solution(), folder / f"{name}.ipynb")
+    hogs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2 * (os.cpu_count() or 2))]
+    try:
+        reports = grade(sorted(folder.glob("*.ipynb")), load_keys([SOLUTION]), call_timeout=CALL_TIMEOUT,
+                        total_timeout=60)
+    finally:
+        for hog in hogs:
+            hog.kill()
+            hog.wait()
+    assert [r.score for r in reports] == [FULL, FULL], [r.exercises for r in reports]
