@@ -239,11 +239,19 @@ def grading_cells(key: Key, nb, notes: list, submission: int, call_timeout=CALL_
             grading_cell.metadata["exercise"] = dict(meta)
             grading_cell.metadata["grading"] = {"submission": submission}
             cells.append(grading_cell)
-            _note_tampering(nb, cell, student_tests.get(cell.id), ex_id, notes)
+            position = [key.nb.cells[i].id for i in key.exercises[ex_id]["test"]].index(cell.id)
+            _note_tampering(nb, cell, student_tests.get(cell.id), ex_id, position, notes)
+    submitted_tests = {}
     for c in nb.cells:
         meta = exercise_meta(c)
-        if meta.get("role") == "test" and c.get("id") not in test_ids:
-            notes.append(f"'{meta.get('id')}': a test cell that is not in the key was ignored")
+        if meta.get("role") == "test":
+            submitted_tests.setdefault(meta.get("id"), []).append(c)
+    for ex_id, found in submitted_tests.items():
+        # Matched by id, or else by count (ids are lost in nbformat 3 and renamed when duplicated).
+        known = len(key.exercises[ex_id]["test"]) if ex_id in key.exercises else 0
+        extra = sum(1 for c in found if c.get("id") not in test_ids) if len(found) > known else 0
+        if extra:
+            notes.append(f"'{ex_id}': {extra} test cell(s) that are not in the key were ignored")
     return cells
 
 
@@ -291,8 +299,17 @@ def _forbidden_stub(names, ex_id, misuse) -> str:
     return "from lossbook.sandbox import ForbiddenCall\n" + "\n".join(lines)
 
 
-def _note_tampering(nb, key_cell, given_cell, ex_id, notes):
+def _note_tampering(nb, key_cell, given_cell, ex_id, position, notes):
+    """Note a test cell the student deleted or edited (source or points); grading uses the key's anyway.
+
+    The submitted cell is found by id, or else as the same test cell of the same
+    exercise (ids are lost when a notebook is saved as nbformat 3, and renamed
+    when they are duplicated).
+    """
     submitted = [c for c in nb.cells if c.get("id") == key_cell.id]
+    if not submitted:
+        same = [c for c in nb.cells if exercise_meta(c).get("id") == ex_id and exercise_meta(c).get("role") == "test"]
+        submitted = same[position:position + 1]
     if not submitted:
         notes.append(f"'{ex_id}': a test cell was deleted; it was graded with the canonical test")
         return
@@ -301,6 +318,9 @@ def _note_tampering(nb, key_cell, given_cell, ex_id, notes):
     expected = given_cell.source if given_cell is not None else strip_hidden_tests(key_cell.source, "key")
     if source.strip() != expected.strip():
         notes.append(f"'{ex_id}': a test cell was edited; it was graded with the canonical test")
+    points = exercise_meta(submitted[-1]).get("points")
+    if points != exercise_meta(key_cell).get("points"):
+        notes.append(f"'{ex_id}': the points of a test cell were changed (to {points!r}); the key's points were used")
 
 
 # --- running and scoring --------------------------------------------------------------------------

@@ -87,6 +87,10 @@ def build_class(folder, key_folder):
     save("duplicated-cell", nb)
 
     nb = solution()
+    cell_of(nb, "huber", "test").metadata["exercise"]["points"] = 100
+    save("edited-points", nb)
+
+    nb = solution()
     nb.cells = list(reversed(nb.cells))
     save("reordered-cells", nb)
 
@@ -236,6 +240,14 @@ def test_ungradable_notebooks_score_zero_with_a_reason(graded, name, words):
 def test_older_nbformat_is_converted_and_graded(graded):
     report = graded["nbformat-3"]
     assert report.score == FULL and any("nbformat 3" in note for note in report.notes)
+    assert not any("test cell" in note for note in report.notes), "cell ids lost in nbformat 3 are not edits"
+
+
+def test_every_test_cell_edit_is_noted_even_of_points_only(graded):
+    report = graded["edited-points"]
+    assert report.score == FULL and report.max_score == FULL, "the key's points count"
+    assert [n for n in report.notes if "test cell" in n] == [
+        "'huber': the points of a test cell were changed (to 100); the key's points were used"]
 
 
 def test_missing_duplicated_and_reordered_cells(graded):
@@ -246,6 +258,7 @@ def test_missing_duplicated_and_reordered_cells(graded):
     # The last huber cell (wrong) is graded.
     assert duplicated.exercises["huber"]["points"] == 0 and duplicated.score == FULL - 2
     assert any("2 cells hold this answer" in note for note in duplicated.notes)
+    assert not any("test cell" in note for note in duplicated.notes)
     assert graded["reordered-cells"].score == FULL
 
 
