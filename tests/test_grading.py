@@ -75,6 +75,10 @@ def build_class(folder, key_folder):
     newer["nbformat"] = 5
     save("nbformat-5", text=json.dumps(newer))
     save("wrong-chapter", read_notebook(ROOT / "solutions" / "what-is-a-loss.ipynb"))
+    save("empty-file", text="")
+    (folder / "zip-archive.ipynb").write_bytes(b"PK\x03\x04\x14\x00\x00\x00\x08\x00" + bytes(range(256)) * 4)
+    crafted["zip-archive"] = folder / "zip-archive.ipynb"
+    save("json-but-not-a-notebook", text='[1, 2, 3]')
 
     nb = solution()
     nb.cells.remove(cell_of(nb, "huber"))
@@ -231,6 +235,9 @@ def test_correct_and_unanswered(graded):
     ("malformed-json", "not valid JSON"),
     ("nbformat-5", "nbformat 5 is not supported"),
     ("wrong-chapter", "answers none of the assigned exercises"),
+    ("empty-file", "not valid JSON"),
+    ("zip-archive", "not valid JSON"),
+    ("json-but-not-a-notebook", "nbformat None is not supported"),
 ])
 def test_ungradable_notebooks_score_zero_with_a_reason(graded, name, words):
     report = graded[name]
