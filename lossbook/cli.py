@@ -32,7 +32,8 @@ def check(argv) -> int:
         if not Path(name).is_file():
             print(f"error: {name}: no such notebook", file=sys.stderr)
             return 2
-    command = [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider", *args.notebooks]
+    command = [sys.executable, "-m", "pytest", "-p", "nbval.plugin", "--nbval-lax", "-q", "-p", "no:cacheprovider",
+               *args.notebooks]
     return subprocess.run(command).returncode
 
 

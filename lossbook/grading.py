@@ -343,10 +343,17 @@ def run_grading_notebooks(paths: list, results_path: Path, total_timeout: float 
     args = ["-q", "-p", "no:cacheprovider", "-p", "nbval.plugin", "--nbval-lax", "--nbval-current-env",
             f"--nbval-cell-timeout={WALL_FACTOR * total_timeout + wall_backstop(total_timeout):g}", "-o", "addopts=", "-o", "python_files=",
             "--rootdir", str(results_path.parent), *map(str, paths)]
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     nbval_results.reset(results_path)
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        code = pytest.main(args, plugins=[nbval_results])
+    before = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # only the plugins named above
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            code = pytest.main(args, plugins=[nbval_results])
+    finally:
+        if before is None:
+            del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
+        else:
+            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = before
     if code not in (0, 1):
         return f"the grading run failed (pytest exit code {int(code)})"
     return None

@@ -9,13 +9,14 @@ process that :func:`zygote_command` starts inside ``bwrap``:
 - a read-only view of the Python installation and of the ``lossbook`` package
   only: the instructor's key, the solutions, the submissions, the output
   folder, the home folder and the kernel's connection files do not exist
-  there; a private ``/tmp`` is the only writable place.
+  there; a private scratch folder (``/scratch``: ``HOME`` and ``TMPDIR``) is
+  the only writable place.
 
 Each worker then enters namespaces of its own (:func:`enter_worker_namespaces`):
 it is process 1 of a new PID namespace, so killing it kills every process the
-student's code started, ``setsid()`` or not; ``/proc`` is hidden and ``/tmp``
-is a fresh, size-limited tmpfs, so nothing written by one student is seen by
-the next. Resource limits (:func:`limit_resources`) cap CPU time, memory, file
+student's code started, ``setsid()`` or not; ``/proc`` is hidden and the
+scratch folder is a fresh, size-limited tmpfs, so nothing written by one
+student is seen by the next. Resource limits (:func:`limit_resources`) cap CPU time, memory, file
 size and open files.
 """
 
@@ -37,7 +38,8 @@ SANDBOX_UID = 65534  # "nobody" inside the namespaces
 SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64")
 ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime", "/etc/alternatives")
 PASSED_ENV = ("LOSSBOOK_SEED", "LOSSBOOK_TEST_SEED", "LANG", "LC_ALL")
-SCRATCH_BYTES = 64 * 1024**2  # the private /tmp of one worker
+SCRATCH = "/scratch"  # a worker's private, writable folder: its HOME, TMPDIR and working directory
+SCRATCH_BYTES = 64 * 1024**2
 FILE_SIZE_LIMIT = 32 * 1024**2
 OPEN_FILES_LIMIT = 256
 PROCESS_LIMIT = 512  # processes per user; the kernel does not apply it to root
@@ -75,12 +77,15 @@ def zygote_command(python_args: list) -> list:
         raise FileNotFoundError("bubblewrap (bwrap) is not installed")
     cmd = [bwrap, "--unshare-all", "--unshare-user", "--uid", str(SANDBOX_UID), "--gid", str(SANDBOX_UID),
            "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv",
-           "--setenv", "HOME", "/tmp", "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
-           "--setenv", "MPLBACKEND", "Agg", "--setenv", "MPLCONFIGDIR", "/tmp",
+           "--setenv", "HOME", SCRATCH, "--setenv", "TMPDIR", SCRATCH, "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
+           "--setenv", "MPLBACKEND", "Agg", "--setenv", "MPLCONFIGDIR", SCRATCH,
            "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "PYTHONDONTWRITEBYTECODE", "1"]
     for name in PASSED_ENV:
         if name in os.environ:
             cmd += ["--setenv", name, os.environ[name]]
+    # An empty /tmp first, so that what is bound below it (a checkout or a virtual environment
+    # under /tmp) stays visible; it is made read-only at the end, like everything but the scratch folder.
+    cmd += ["--tmpfs", "/tmp", "--dir", SCRATCH]
     for path in SYSTEM_PATHS:
         if os.path.islink(path):
             cmd += ["--symlink", os.readlink(path), path]
@@ -90,7 +95,7 @@ def zygote_command(python_args: list) -> list:
         cmd += ["--ro-bind-try", path, path]
     for path in readable_paths():
         cmd += ["--ro-bind", path, path]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--remount-ro", "/", "--chdir", "/tmp"]
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/tmp", "--remount-ro", "/", "--chdir", "/"]
     return cmd + [sys.executable, "-I", *python_args]
 
 
@@ -127,13 +132,13 @@ def enter_worker_namespaces() -> None:
 
 
 def private_mounts() -> None:
-    """In the worker (PID 1 of its namespace): hide /proc, a fresh /tmp."""
+    """In the worker (PID 1 of its namespace): hide /proc, a fresh scratch folder."""
     libc = _c()
     _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
     options = f"size={SCRATCH_BYTES},mode=1777".encode()
-    _check(libc.mount(b"tmpfs", b"/tmp", b"tmpfs", MS_NOSUID | MS_NODEV, options), "mount /tmp")
+    _check(libc.mount(b"tmpfs", SCRATCH.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options), "mount the scratch folder")
     _check(libc.mount(b"tmpfs", b"/proc", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=4096,mode=555"), "hide /proc")
-    os.chdir("/tmp")
+    os.chdir(SCRATCH)
 
 
 def limit_resources(memory_bytes: int, cpu_seconds: float) -> None:

@@ -127,14 +127,16 @@ def test_sleeping_code_meets_the_wall_clock_backstop():
 PROBE = """\
 import os, socket
 def probe(port, home):
-    seen = {"uid": os.getuid(), "pid": os.getpid(), "proc": os.listdir("/proc"), "tmp": sorted(os.listdir("/tmp")),
+    import tempfile
+    scratch = tempfile.gettempdir()
+    seen = {"uid": os.getuid(), "pid": os.getpid(), "proc": os.listdir("/proc"), "scratch": sorted(os.listdir(scratch)),
             "repository": sorted(os.listdir(os.path.dirname(os.path.dirname(__import__("lossbook").__file__))))}
     try:
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
         seen["network"] = "connected"
     except OSError as err:
         seen["network"] = type(err).__name__
-    for path in ("/tmp/mine", os.path.join(home, "x"), __import__("lossbook").__file__):
+    for path in (os.path.join(scratch, "mine"), "/tmp/x", os.path.join(home, "x"), __import__("lossbook").__file__):
         try:
             open(path, "a").write("x")
             seen.setdefault("written", []).append(path)
@@ -160,8 +162,8 @@ def test_student_code_sees_no_processes_no_network_and_no_files_but_its_own(tmp_
     assert seen["proc"] == [], "the worker must not see other processes"
     assert seen["network"] != "connected", "the worker must not reach the kernel's ports"
     assert seen["repository"] == ["lossbook"], "only the package, not the solutions, is visible"
-    assert seen["written"] == ["/tmp/mine"], "only the private /tmp is writable"
-    assert again["tmp"] == [], "a second sandbox must not see the first one's files"
+    assert seen["written"] == ["/scratch/mine"], "only the private scratch folder is writable"
+    assert again["scratch"] == [], "a second sandbox must not see the first one's files"
 
 
 def test_no_process_started_by_student_code_outlives_its_sandbox():
