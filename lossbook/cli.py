@@ -9,6 +9,7 @@ Each subcommand takes the options of its module (``lossbook grade --help``);
 ``python -m lossbook.grade`` and the others keep working.
 """
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -32,9 +33,9 @@ def check(argv) -> int:
         if not Path(name).is_file():
             print(f"error: {name}: no such notebook", file=sys.stderr)
             return 2
-    command = [sys.executable, "-m", "pytest", "-p", "nbval.plugin", "--nbval-lax", "-q", "-p", "no:cacheprovider",
-               *args.notebooks]
-    return subprocess.run(command).returncode
+    command = [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider", *args.notebooks]
+    environment = {k: v for k, v in os.environ.items() if k != "PYTEST_DISABLE_PLUGIN_AUTOLOAD"}  # nbval is a plugin
+    return subprocess.run(command, env=environment).returncode
 
 
 def main(argv=None) -> int:
