@@ -98,14 +98,14 @@ def grading() -> dict:
         single = tmp / "one"
         single.mkdir()
         shutil.copy(key, single / "student.ipynb")
-        command = [sys.executable, "-m", "lossbook.grade", str(single), "--key", str(key), "--out", str(tmp / "o1")]
+        command = [sys.executable, "-m", "lossbook.grading.grade", str(single), "--key", str(key), "--out", str(tmp / "o1")]
         one = [timed(command) for _ in range(5)]
         result = {"one_submission_s": statistics.median(one), "one_submission_runs_s": one}
         for kind, jobs in (("realistic", 1), ("realistic", 2), ("all_correct", 2)):
             batch = tmp / kind
             if not batch.exists():
                 make_class(batch, 100, kind)
-            figure = measured([sys.executable, "-m", "lossbook.grade", batch, "--key", key,
+            figure = measured([sys.executable, "-m", "lossbook.grading.grade", batch, "--key", key,
                                "--out", tmp / f"out-{kind}-{jobs}", "--jobs", jobs])
             name = "batch_100" if kind == "realistic" else "all_correct_100"
             result[f"{name}_jobs{jobs}_s"] = figure["seconds"]
@@ -118,7 +118,7 @@ def make_class(folder: Path, count: int, kind: str = "realistic") -> Path:
     """``count`` submissions. Realistic: 7 in 10 right, 2 in 10 with one typical mistake, 1 in 10
     unanswered. All correct: every answer right."""
     sys.path.insert(0, str(ROOT))
-    from lossbook.notebooks import read_notebook, write_notebook
+    from lossbook.book.notebooks import read_notebook, write_notebook
     from tests.wrong_answers import WRONG_ANSWERS
 
     folder.mkdir()

@@ -23,6 +23,21 @@ TOLERANCES = {
     torch.float64: dict(rtol=1e-10, atol=1e-12),
 }
 CRASH_HINT = "call your function yourself on a small input and read the traceback."
+# The random part of the standard inputs below. Fixed, so that a learner's run
+# of the checks is reproducible; the grader draws a fresh one for each
+# submission (use_fresh_inputs), in the grading kernel, out of reach of the
+# student's code, so no answer can be fitted to the inputs it will meet.
+_CASE_SEED = 0
+
+
+def use_fresh_inputs(seed: int) -> None:
+    """Draw the random part of the standard inputs (``regression_cases``, ...) from ``seed``."""
+    global _CASE_SEED
+    _CASE_SEED = int(seed)
+
+
+def _case_generator(stream: int) -> torch.Generator:
+    return torch.Generator().manual_seed((stream + _CASE_SEED) % 2**63)
 
 
 class CheckFailed(AssertionError):
@@ -78,7 +93,7 @@ def regression_cases(dtype: torch.dtype = torch.float64) -> list[Case]:
     exactly at ±1 (where Huber and Smooth L1 change branch at their defaults),
     huge residuals, a batch of one and a 2-D batch.
     """
-    g = torch.Generator().manual_seed(1234)
+    g = _case_generator(1234)
 
     def randn(*shape):
         return torch.randn(*shape, generator=g, dtype=torch.float64).to(dtype)
@@ -104,7 +119,7 @@ def binary_cases(dtype: torch.dtype = torch.float64) -> list[Case]:
     logits (±100 and ±1000, where naive formulas overflow), a batch of one and
     a 2-D multi-label batch.
     """
-    g = torch.Generator().manual_seed(4321)
+    g = _case_generator(4321)
 
     def randn(*shape):
         return torch.randn(*shape, generator=g, dtype=torch.float64).to(dtype)
@@ -131,7 +146,7 @@ def multiclass_cases(dtype: torch.dtype = torch.float64) -> list[Case]:
     equal logits, two classes, a batch of one and a batch in which every
     example has the same class.
     """
-    g = torch.Generator().manual_seed(2024)
+    g = _case_generator(2024)
 
     def randn(*shape):
         return torch.randn(*shape, generator=g, dtype=torch.float64).to(dtype)
@@ -150,20 +165,46 @@ def multiclass_cases(dtype: torch.dtype = torch.float64) -> list[Case]:
     ]
 
 
-def _call(fn, name, case: Case, **params):
-    return _call_on(fn, name, case, case.clone(), **params)
+def call_each(fn, calls, grad_wrt: int | None = None) -> list:
+    """``fn(*args, **kwargs)`` for every ``(args, kwargs)`` in ``calls``: the value, or the exception raised.
+
+    With ``grad_wrt=k`` each entry is ``(value, differentiable, gradient)``,
+    the gradient of the value's sum with respect to ``args[k]`` by autograd
+    (``None`` if none reaches it). A student's function being graded runs in
+    a sandbox process; there, the whole list is one round trip instead of one
+    per call.
+    """
+    batched = getattr(fn, "call_each", None)
+    if batched is not None:
+        return batched(calls, grad_wrt=grad_wrt)
+    outcomes = []
+    for args, kwargs in calls:
+        try:
+            value = fn(*args, **kwargs)
+            if grad_wrt is not None:
+                differentiable = torch.is_tensor(value) and value.requires_grad
+                grad = None
+                if differentiable:
+                    (grad,) = torch.autograd.grad(value, args[grad_wrt], torch.ones_like(value), allow_unused=True)
+                value = (value, differentiable, grad)
+        except Exception as err:  # raised again where the check looks at this call
+            value = err
+        outcomes.append(value)
+    return outcomes
 
 
-def _call_on(fn, name, case: Case, inputs, **params):
+def _call_text(name, case: Case, **params) -> str:
     args = ", ".join(f"{k}={v!r}" for k, v in {**case.kwargs, **params}.items())
-    text = f"{name}({', '.join(case.argnames)}{', ' + args if args else ''})"
-    try:
-        out = fn(*inputs, **case.kwargs, **params)
-    except NotImplementedError:
-        raise
-    except Exception as err:  # the learner's code crashed: say so, on which input
+    return f"{name}({', '.join(case.argnames)}{', ' + args if args else ''})"
+
+
+def _received(outcome, text: str, case: Case, inputs):
+    """The value of one call made by :func:`call_each`, or the failure that call deserves."""
+    if isinstance(outcome, NotImplementedError):
+        raise outcome
+    if isinstance(outcome, Exception):  # the learner's code crashed: say so, on which input
         raise CheckFailed(
-            f"{text} raised {type(err).__name__}: {err}\n  on input: {case.name}\n  hint: {CRASH_HINT}"
+            f"{text} raised {type(outcome).__name__}: {outcome}\n  on input: {case.name}\n  hint: {CRASH_HINT}"
         ) from None
     for original, passed in zip(case.inputs, inputs):
         if torch.is_tensor(original) and not torch.equal(original, passed):
@@ -171,7 +212,7 @@ def _call_on(fn, name, case: Case, inputs, **params):
                 f"{text} changed its input tensors in place\n  on input: {case.name}\n"
                 "  hint: compute new tensors (r = y - y_hat) instead of modifying y_hat or y."
             )
-    return text, out
+    return outcome
 
 
 def assert_tensor_close(received, expected, what: str, on: str | None = None, hint: str | None = None,
@@ -206,16 +247,17 @@ def check_loss(fn, reference, *, name: str, cases=regression_cases, reductions=R
     Runs every case from ``cases(dtype)`` in every dtype and every reduction,
     checking shape, dtype and values; also checks that inputs are not modified.
     """
-    count, argnames = 0, ("y_hat", "y")
-    for dtype in dtypes:
-        for case in cases(dtype):
-            argnames = case.argnames
-            for reduction in reductions:
-                expected = reference(*case.clone(), **case.kwargs, reduction=reduction, **params)
-                text, out = _call(fn, name, case, reduction=reduction, **params)
-                on = f"{case.name}, {str(dtype).removeprefix('torch.')}"
-                assert_tensor_close(out, expected, text, on, hint)
-                count += 1
+    planned = [(dtype, case, reduction) for dtype in dtypes for case in cases(dtype) for reduction in reductions]
+    inputs = [case.clone() for _, case, _ in planned]
+    outcomes = call_each(fn, [(args, {**case.kwargs, "reduction": reduction, **params})
+                              for args, (_, case, reduction) in zip(inputs, planned)])
+    for (dtype, case, reduction), args, outcome in zip(planned, inputs, outcomes):
+        expected = reference(*case.clone(), **case.kwargs, reduction=reduction, **params)
+        text = _call_text(name, case, reduction=reduction, **params)
+        out = _received(outcome, text, case, args)
+        on = f"{case.name}, {str(dtype).removeprefix('torch.')}"
+        assert_tensor_close(out, expected, text, on, hint)
+    count, argnames = len(planned), planned[-1][1].argnames if planned else ("y_hat", "y")
     check_differentiable(fn, reference, name=name, cases=cases, hint=hint, **params)
     shown = "".join(f", {k}={v!r}" for k, v in params.items())
     print(f"✓ {name}({', '.join(argnames)}{shown}) matches the reference on {count} combinations of input, reduction and dtype,"
@@ -232,20 +274,26 @@ def check_differentiable(fn, reference, *, name: str, cases=regression_cases, wr
     ``inputs[wrt]`` must exist and be finite wherever the reference's is; on
     the first (ordinary) case it must equal the reference's gradient.
     """
-    for index, case in enumerate(cases(torch.float64)):
+    planned = cases(torch.float64)
+    mine = []
+    for case in planned:
         inputs = list(case.clone())
         inputs[wrt] = inputs[wrt].detach().requires_grad_(True)
-        ref_out = reference(*inputs, **case.kwargs, reduction="sum", **params)
-        (expected,) = torch.autograd.grad(ref_out, inputs[wrt])
-        mine = list(case.clone())
-        mine[wrt] = mine[wrt].detach().requires_grad_(True)
-        text, out = _call_on(fn, name, case, mine, reduction="sum", **params)
+        mine.append(inputs)
+    outcomes = call_each(fn, [(inputs, {**case.kwargs, "reduction": "sum", **params})
+                              for inputs, case in zip(mine, planned)], grad_wrt=wrt)
+    for index, (case, inputs, outcome) in enumerate(zip(planned, mine, outcomes)):
+        ref_inputs = list(case.clone())
+        ref_inputs[wrt] = ref_inputs[wrt].detach().requires_grad_(True)
+        ref_out = reference(*ref_inputs, **case.kwargs, reduction="sum", **params)
+        (expected,) = torch.autograd.grad(ref_out, ref_inputs[wrt])
+        text = _call_text(name, case, reduction="sum", **params)
+        out, differentiable, received = _received(outcome, text, case, inputs)
         on = f"{case.name}, float64"
-        if not (torch.is_tensor(out) and out.requires_grad):
+        if not (torch.is_tensor(out) and differentiable):
             fail(f"{text} returned a tensor that autograd cannot differentiate", "a tensor with requires_grad=True",
                  out, on, "build the loss from torch operations on the inputs: no .detach(), .item(), "
                  "NumPy or torch.no_grad(), or no gradient reaches the model.")
-        (received,) = torch.autograd.grad(out, mine[wrt], allow_unused=True)
         if received is None:
             fail(f"{text}: no gradient reaches {case.argnames[wrt]}", expected, received, on,
                  f"the result must depend on {case.argnames[wrt]} through torch operations.")
@@ -268,18 +316,19 @@ def check_gradient(grad_fn, loss_fn, *, name: str, cases=regression_cases, wrt: 
     ``inputs[wrt]``, i.e. the derivative of each element's loss with respect
     to that element.
     """
-    count, argnames = 0, ("y_hat", "y")
-    for dtype in dtypes:
-        for case in cases(dtype):
-            argnames = case.argnames
-            inputs = list(case.clone())
-            inputs[wrt] = inputs[wrt].detach().requires_grad_(True)
-            loss_fn(*inputs, **case.kwargs, reduction="sum", **params).backward()
-            expected = inputs[wrt].grad
-            text, out = _call(grad_fn, name, case, **params)
-            on = f"{case.name}, {str(dtype).removeprefix('torch.')}"
-            assert_tensor_close(out, expected, f"{text} (compared with autograd)", on, hint)
-            count += 1
+    planned = [(dtype, case) for dtype in dtypes for case in cases(dtype)]
+    given = [case.clone() for _, case in planned]
+    outcomes = call_each(grad_fn, [(args, {**case.kwargs, **params}) for args, (_, case) in zip(given, planned)])
+    for (dtype, case), args, outcome in zip(planned, given, outcomes):
+        inputs = list(case.clone())
+        inputs[wrt] = inputs[wrt].detach().requires_grad_(True)
+        loss_fn(*inputs, **case.kwargs, reduction="sum", **params).backward()
+        expected = inputs[wrt].grad
+        text = _call_text(name, case, **params)
+        out = _received(outcome, text, case, args)
+        on = f"{case.name}, {str(dtype).removeprefix('torch.')}"
+        assert_tensor_close(out, expected, f"{text} (compared with autograd)", on, hint)
+    count, argnames = len(planned), planned[-1][1].argnames if planned else ("y_hat", "y")
     shown = "".join(f", {k}={v!r}" for k, v in params.items())
     print(f"✓ {name}({', '.join(argnames)}{shown}) agrees with autograd on {count} inputs.")
 

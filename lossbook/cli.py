@@ -6,7 +6,7 @@
     lossbook grade submissions/ --key course/week2/key --out grades/
 
 Each subcommand takes the options of its module (``lossbook grade --help``);
-``python -m lossbook.grade`` and the others keep working.
+``python -m lossbook.grade`` and the other module commands of earlier versions keep working.
 """
 
 import os
@@ -20,6 +20,8 @@ COMMANDS = {
     "assign": "write a student folder and a key folder for chapters",
     "grade": "grade students' notebooks into a gradebook",
 }
+
+MODULES = {"exercises": "lossbook.book.exercises", "assign": "lossbook.grading.assign", "grade": "lossbook.grading.grade"}
 
 
 def check(argv) -> int:
@@ -50,7 +52,7 @@ def main(argv=None) -> int:
     command, rest = argv[0], argv[1:]
     if command == "check":
         return check(rest)
-    module = __import__(f"lossbook.{command}", fromlist=["main"])
+    module = __import__(MODULES[command], fromlist=["main"])
     return module.main(rest)
 
 

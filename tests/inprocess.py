@@ -10,8 +10,8 @@ import os
 import torch
 
 from lossbook.checks import CheckFailed
-from lossbook.exercises import exercises_of
-from lossbook.grading import forbidden_uses
+from lossbook.book.exercises import exercises_of
+from lossbook.grading.runner import forbidden_uses
 
 
 def run_exercise(nb, exercise_id: str, answer: str | None = None) -> list:

@@ -5,7 +5,7 @@ import sys
 
 import nbformat
 
-from lossbook.notebooks import write_notebook
+from lossbook.book.notebooks import write_notebook
 
 from .conftest import ROOT
 

@@ -7,9 +7,9 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from lossbook.exercises import (INSTALL_CELL_ID, ExerciseFormatError, exercises_of, make_student_version,
+from lossbook.book.exercises import (INSTALL_CELL_ID, ExerciseFormatError, exercises_of, make_student_version,
                                 repository, strip_solutions)
-from lossbook.notebooks import dumps, read_notebook
+from lossbook.book.notebooks import dumps, read_notebook
 
 from .conftest import ROOT
 
@@ -34,7 +34,7 @@ def test_student_notebook_is_generated_from_solution(slug):
     url, branch = repository(ROOT)
     expected = dumps(make_student_version(read_notebook(ROOT / "solutions" / f"{slug}.ipynb"), "x", url, branch))
     committed = (ROOT / "exercises" / f"{slug}.ipynb").read_text(encoding="utf-8")
-    assert committed == expected, f"exercises/{slug}.ipynb is out of date: run python -m lossbook.exercises"
+    assert committed == expected, f"exercises/{slug}.ipynb is out of date: run lossbook exercises"
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -140,7 +140,7 @@ def test_solution_only_cells_and_title_are_handled():
 
 
 def _cli(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "lossbook.exercises", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "lossbook.book.exercises", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=120)
 
 

@@ -18,9 +18,9 @@ import warnings
 import nbformat
 import pytest
 
-from lossbook.exercises import strip_hidden_tests
-from lossbook.grading import forbidden_uses, grade, load_keys
-from lossbook.notebooks import read_notebook, write_notebook
+from lossbook.book.exercises import strip_hidden_tests
+from lossbook.grading.runner import forbidden_uses, grade, load_keys
+from lossbook.book.notebooks import read_notebook, write_notebook
 
 from .conftest import ROOT
 
@@ -382,7 +382,7 @@ def run(module, *args, cwd=ROOT, env=None):
 
 def test_assign_and_grade_with_hidden_tests(tmp_path):
     source = instructor_notebook(tmp_path / "doubling.ipynb")
-    result = run("lossbook.assign", source, "--out", tmp_path / "course")
+    result = run("lossbook.grading.assign", source, "--out", tmp_path / "course")
     assert result.returncode == 0, result.stderr
     student = (tmp_path / "course" / "student" / "doubling.ipynb").read_text()
     assert "HIDDEN" not in student and "secret" not in student and "NotImplementedError" in student
@@ -397,7 +397,7 @@ def test_assign_and_grade_with_hidden_tests(tmp_path):
         (submissions / name).mkdir()
         write_notebook(nb, submissions / name / "doubling.ipynb")
     out = tmp_path / "grades"
-    result = run("lossbook.grade", submissions, "--key", tmp_path / "course" / "key", "--out", out, "--jobs", "2")
+    result = run("lossbook.grading.grade", submissions, "--key", tmp_path / "course" / "key", "--out", out, "--jobs", "2")
     assert result.returncode == 0, result.stderr
     rows = {row["submission"]: row for row in csv.DictReader(open(out / "gradebook.csv"))}
     assert {k: (v["double"], v["total"], v["max"]) for k, v in rows.items()} == {
@@ -417,7 +417,7 @@ def test_assign_and_grade_with_hidden_tests(tmp_path):
     stale = json.loads((out / "reports" / "bob__doubling.json").read_text())
     stale["digest"], stale["score"] = "a submission since changed", 3
     (out / "reports" / "bob__doubling.json").write_text(json.dumps(stale))
-    result = run("lossbook.grade", submissions, "--key", tmp_path / "course" / "key", "--out", out, "--resume")
+    result = run("lossbook.grading.grade", submissions, "--key", tmp_path / "course" / "key", "--out", out, "--resume")
     assert result.returncode == 0, result.stderr
     assert "graded 3 of 3" in result.stderr  # the progress line
     rows = {row["submission"]: row for row in csv.DictReader(open(out / "gradebook.csv"))}
@@ -425,10 +425,10 @@ def test_assign_and_grade_with_hidden_tests(tmp_path):
 
     # Without bubblewrap on the PATH, grading refuses in one line unless the instructor trusts the class.
     no_bwrap = {**os.environ, "PATH": str(tmp_path / "empty")}
-    refused = run("lossbook.grade", submissions, "--key", tmp_path / "course" / "key", "--out", out, env=no_bwrap)
+    refused = run("lossbook.grading.grade", submissions, "--key", tmp_path / "course" / "key", "--out", out, env=no_bwrap)
     assert refused.returncode == 2 and "bubblewrap" in refused.stderr and "--trusted" in refused.stderr
     assert len(refused.stderr.strip().splitlines()) == 1 and "Traceback" not in refused.stderr
-    trusted = run("lossbook.grade", submissions, "--key", tmp_path / "course" / "key", "--out", out,
+    trusted = run("lossbook.grading.grade", submissions, "--key", tmp_path / "course" / "key", "--out", out,
                   "--trusted", env=no_bwrap)
     assert trusted.returncode == 0, trusted.stderr
     rows = {row["submission"]: row for row in csv.DictReader(open(out / "gradebook.csv"))}
@@ -441,20 +441,20 @@ def test_assign_and_grade_with_hidden_tests(tmp_path):
     (["solutions", "--key", "no-key.ipynb"], "no such notebook"),
 ])
 def test_grade_reports_bad_input_in_one_line(tmp_path, args, words):
-    result = run("lossbook.grade", *args, "--out", tmp_path / "out")
+    result = run("lossbook.grading.grade", *args, "--out", tmp_path / "out")
     assert result.returncode == 2 and words in result.stderr and "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
 
 
 def test_assign_reports_an_unknown_chapter_in_one_line(tmp_path):
-    result = run("lossbook.assign", "no-such-chapter", "--out", tmp_path / "out")
+    result = run("lossbook.grading.assign", "no-such-chapter", "--out", tmp_path / "out")
     assert result.returncode == 2 and "no such notebook" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_submissions_with_the_same_file_name_get_distinct_reports():
     from pathlib import Path
 
-    from lossbook.grade import unique
+    from lossbook.grading.grade import unique
 
     used = set()
     names = [unique("hw", Path(f"{who}/hw.ipynb"), used) for who in ("ada", "bob", "bob")]

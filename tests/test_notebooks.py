@@ -6,7 +6,7 @@ import sys
 import nbformat
 import pytest
 
-from lossbook.notebooks import NotebookError, all_notebooks, clean, problems, read_notebook, write_notebook
+from lossbook.book.notebooks import NotebookError, all_notebooks, clean, problems, read_notebook, write_notebook
 
 from .conftest import ROOT
 
@@ -54,7 +54,7 @@ def test_read_notebook_says_why_in_one_line(tmp_path, content, message):
 def test_cli_check_and_clean(tmp_path):
     path = tmp_path / "dirty.ipynb"
     write_notebook(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1", execution_count=1)]), path)
-    run = lambda *a: subprocess.run([sys.executable, "-m", "lossbook.notebooks", *a, str(path)],
+    run = lambda *a: subprocess.run([sys.executable, "-m", "lossbook.book.notebooks", *a, str(path)],
                                     capture_output=True, text=True, timeout=60)
     assert run("check").returncode == 1
     assert run("clean").returncode == 0

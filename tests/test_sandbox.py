@@ -11,7 +11,7 @@ import torch
 import torch.nn.functional as F
 
 from lossbook.checks import CheckFailed, check_loss, value_and_grad
-from lossbook.sandbox import Sandbox, SandboxError
+from lossbook.grading.sandbox import Sandbox, SandboxError
 
 
 @pytest.fixture(scope="module")
@@ -173,6 +173,9 @@ def test_no_process_started_by_student_code_outlives_its_sandbox():
     box = Sandbox(call_timeout=5)
     try:
         assert define(box, "escape", escape)() == 1
+        deadline = time.monotonic() + 10  # the child may not have reached exec() yet
+        while not _processes_with(marker) and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert _processes_with(marker), "the escaping process should have started"
     finally:
         box.close()
@@ -195,7 +198,7 @@ def _processes_with(text: str) -> list:
 
 
 def test_ipython_syntax_in_an_answer_runs_as_in_jupyter(sandbox):
-    from lossbook.grading import as_python
+    from lossbook.grading.runner import as_python
 
     source = as_python("%matplotlib inline\n!echo hello\nx = 3\ndef magic():\n    return x\n")
     assert define(sandbox, "magic", source)() == 3
@@ -215,3 +218,60 @@ def test_a_library_kernel_is_caught_however_the_answer_reaches_it(sandbox):
                                    "def precomputed(a, b):\n    return TABLE\n", forbid=forbid)
     with pytest.raises(SandboxError, match="huber_loss kernel"):
         sandbox.call("precomputed", "precomputed", (torch.ones(3), torch.zeros(3)), {})
+
+
+def test_a_batch_of_calls_behaves_as_the_calls_made_one_by_one(sandbox):
+    forbid = ["torch.nn.functional.huber_loss"]
+    source = ("import torch\n"
+              "def picky(x, mode):\n"
+              "    if mode == 'raise':\n        raise ValueError('no')\n"
+              "    if mode == 'mutate':\n        x.add_(1)\n"
+              "    if mode == 'library':\n        return torch.nn.functional.huber_loss(x, x)\n"
+              "    if mode == 'loop':\n        while True:\n            pass\n"
+              "    return (x * 2).sum()\n")
+    picky = define(sandbox, "picky", source, forbid=forbid)
+    x = torch.arange(3.0)
+    modes = ["ok", "raise", "mutate", "library", "ok", "loop", "ok"]
+    outcomes = picky.call_each([((x, mode), {}) for mode in modes])
+    assert outcomes[0] == torch.tensor(6.0) and outcomes[4] == torch.tensor(6.0)
+    assert isinstance(outcomes[1], ValueError)
+    assert isinstance(outcomes[2], SandboxError) and "in place" in str(outcomes[2])
+    assert isinstance(outcomes[3], SandboxError) and "from scratch" in str(outcomes[3])
+    assert isinstance(outcomes[5], SandboxError) and "CPU time" in str(outcomes[5])
+    assert isinstance(outcomes[6], SandboxError) and "not run" in str(outcomes[6]), "after a timeout, nothing runs"
+    assert torch.equal(x, torch.arange(3.0))
+
+
+def test_a_batch_returns_gradients_computed_by_autograd_in_the_worker(sandbox):
+    cube = define(sandbox, "cube", "def cube(x, detach=False):\n"
+                                   "    y = (x ** 3).sum()\n    return y.detach() if detach else y\n")
+    x = torch.tensor([1.0, -2.0], dtype=torch.float64, requires_grad=True)
+    (value, differentiable, grad), (_, detached, none) = cube.call_each(
+        [((x,), {}), ((x,), {"detach": True})], grad_wrt=0)
+    assert differentiable and value.item() == -7.0
+    assert torch.equal(grad, 3 * x.detach() ** 2)  # independent: the closed form
+    assert not detached and none is None
+
+
+def test_the_wire_format_keeps_plain_data_and_refuses_anything_else():
+    from lossbook.grading import wire
+
+    value = {"a": (1, 2.5, -0.0, float("inf"), True, None, "s", b"\x00"), 3: [torch.eye(2, dtype=torch.float64),
+             torch.zeros(0, 3, dtype=torch.int64), torch.tensor(True), torch.tensor(1 + 2j)],
+             "np": __import__("numpy").arange(4.0), "dtype": torch.float16}
+    back = wire.decode(wire.encode(value))
+    assert back.keys() == value.keys() and back["a"] == value["a"] and back["dtype"] is torch.float16
+    for got, sent in zip(back[3], value[3]):
+        assert got.dtype == sent.dtype and got.shape == sent.shape and torch.equal(got, sent)
+    assert (back["np"] == value["np"]).all()
+    grad = wire.decode(wire.encode(torch.ones(2, requires_grad=True)))
+    assert grad.requires_grad
+    with pytest.raises(wire.WireError):
+        wire.encode(lambda: None)
+    with pytest.raises(wire.WireError):
+        wire.encode(torch.ones(2).to_sparse())
+    message = wire.encode([torch.ones(4)])
+    for crafted in (message[:-3], b"\x00\x00\x00\x02{}", message.replace(b"float32", b"object!"),
+                    b"\x00\x00\x00\x0b" + b'{"T":0,"x"}', b"\x00\x00\x01\x00" + b"[" * 256 + b"]" * 256):
+        with pytest.raises(wire.WireError):
+            wire.decode(crafted)

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from conftest import BUILD_SEED
-from lossbook.notebooks import read_notebook
+from lossbook.book.notebooks import read_notebook
 from lossbook.seeds import (ENV_VAR, SeedError, base_seed, generator, over_seeds,
                             seeds, summarize)
 

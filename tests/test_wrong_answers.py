@@ -3,8 +3,8 @@
 import pytest
 
 from lossbook.checks import CheckFailed
-from lossbook.exercises import exercises_of
-from lossbook.notebooks import read_notebook
+from lossbook.book.exercises import exercises_of
+from lossbook.book.notebooks import read_notebook
 from tests.inprocess import run_exercise
 from tests.wrong_answers import WRONG_ANSWERS
 

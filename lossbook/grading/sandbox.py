@@ -8,7 +8,7 @@ tuples, dicts). Whatever the student's code patches (``assert`` helpers,
 ``torch.testing``, ``numpy.allclose``, the book's own checks) is patched in the
 worker, never where the decisive comparison happens.
 
-Workers are isolated by the operating system (:mod:`lossbook.isolation`):
+Workers are isolated by the operating system (:mod:`lossbook.grading.isolation`):
 each runs in namespaces of its own, with no network, no view of other
 processes and a read-only view of the Python installation only. The worker
 is also where the grader enforces limits: CPU time per call and per notebook
@@ -19,9 +19,9 @@ ignores interrupts or kills its process fails that exercise only: the worker
 is restarted, the set-up and the other answers are replayed, and grading goes
 on.
 
-Results travel back through ``torch.save``/``torch.load(weights_only=True)``,
-which refuses to build arbitrary objects, so a crafted result cannot run code
-in the grading kernel.
+Results travel back in :mod:`lossbook.grading.wire`'s format, from which
+nothing but plain data can be built, so a crafted result cannot run code in
+the grading kernel.
 """
 
 import io
@@ -66,17 +66,34 @@ def _recv(stream, limit: int = 256 * 1024**2) -> bytes | None:
 
 
 def _encode_result(result: dict) -> bytes:
-    import torch
+    from lossbook.grading import wire
 
-    buffer = io.BytesIO()
-    torch.save(result, buffer)
-    return buffer.getvalue()
+    return wire.encode(result)
 
 
 def _decode_result(data: bytes) -> dict:
-    import torch
+    from lossbook.grading import wire
 
-    return torch.load(io.BytesIO(data), weights_only=True)
+    result = wire.decode(data)
+    if not isinstance(result, dict):
+        raise wire.WireError("not a result")
+    return result
+
+
+def _encode_request(message: dict) -> bytes:
+    """A request in the wire format when it is plain data, else pickled (it holds code)."""
+    from lossbook.grading import wire
+
+    try:
+        return b"W" + wire.encode(message)
+    except wire.WireError:
+        return b"P" + cloudpickle.dumps(message)
+
+
+def _decode_request(data: bytes) -> dict:
+    from lossbook.grading import wire
+
+    return wire.decode(data[1:]) if data[:1] == b"W" else cloudpickle.loads(data[1:])
 
 
 class SandboxError(AssertionError):
@@ -131,6 +148,10 @@ class Proxy:
 
     def __call__(self, *args, **kwargs):
         return self._sandbox.call(self.__name__, self._exercise, args, kwargs)
+
+    def call_each(self, calls, grad_wrt=None) -> list:
+        """Every call of ``calls`` (``(args, kwargs)`` pairs) in one round trip; see :meth:`Sandbox.call_each`."""
+        return self._sandbox.call_each(self.__name__, self._exercise, calls, grad_wrt)
 
     def __repr__(self):
         return f"<student function {self.__name__}>"
@@ -207,17 +228,18 @@ class Sandbox:
                            "  hint: grading goes on with the other exercises.")
 
     # --- requests -----------------------------------------------------------------------------
-    def _request(self, message: dict, exercise: str | None = None, what: str = "", replay: bool = False):
+    def _request(self, message: dict, exercise: str | None = None, what: str = "", replay: bool = False,
+                 calls: int = 1):
         if not replay and (self.spent >= self.total_timeout or self.waited >= WALL_FACTOR * self.total_timeout):
             raise SandboxError(f"{what or 'your code'} was not run: the overall time limit of "
                                f"{self.total_timeout:g} s of CPU time for this notebook was used up\n"
                                "  hint: look for slow or endless loops in earlier answers.")
         # Replaying answers after a restart is the grader's time, not the student's.
-        limit = self.call_timeout if replay else min(self.call_timeout, self.total_timeout - self.spent)
+        limit = self.call_timeout if replay else min(calls * self.call_timeout, self.total_timeout - self.spent)
         start = time.monotonic()
         data = None
         try:
-            _send(self._out, cloudpickle.dumps({**message, "cpu_limit": limit}))
+            _send(self._out, _encode_request({**message, "cpu_limit": limit, "call_limit": self.call_timeout}))
             data = self._read_with_deadline(start + wall_backstop(limit))
         except (BrokenPipeError, OSError):
             data = None
@@ -285,15 +307,22 @@ class Sandbox:
                                                 f"{result['error_type']}: {result['error']}")
         return {name: Proxy(self, name, exercise) for name in names}
 
+    def _refusal(self, what: str, exercise: str):
+        """Why a call of ``exercise``'s code is not run at all (None: it is run)."""
+        if exercise in self.broken:
+            return SandboxError(f"{what} was not run: earlier, your code for '{exercise}' "
+                                f"{self.broken[exercise]}\n  hint: fix that first.")
+        if exercise in self.definition_errors and "NotImplementedError" not in self.definition_errors[exercise]:
+            return SandboxError(self.definition_errors[exercise] + "\n  hint: run that cell yourself and read the traceback.")
+        return None
+
     def call(self, name: str, exercise: str, args, kwargs):
         import torch
 
         what = f"{name}(...)"
-        if exercise in self.broken:
-            raise SandboxError(f"{what} was not run: earlier, your code for '{exercise}' "
-                               f"{self.broken[exercise]}\n  hint: fix that first.")
-        if exercise in self.definition_errors and "NotImplementedError" not in self.definition_errors[exercise]:
-            raise SandboxError(self.definition_errors[exercise] + "\n  hint: run that cell yourself and read the traceback.")
+        refusal = self._refusal(what, exercise)
+        if refusal is not None:
+            raise refusal
         tensor_inputs = [a for a in (*args, *kwargs.values()) if torch.is_tensor(a) and a.requires_grad]
         handle = None
         if tensor_inputs:
@@ -301,22 +330,67 @@ class Sandbox:
         result = self._request({"op": "call", "name": name, "exercise": exercise, "handle": handle,
                                 "args": _detached(args), "kwargs": _detached(kwargs)},
                                exercise=exercise, what=what)
-        if not result["ok"]:
-            kind, message = result["error_type"], result["error"]
-            if kind == "NotImplementedError":
-                raise NotImplementedError(message)
-            if kind == "ForbiddenCall":
-                raise SandboxError(message)
-            raise _rebuild(kind, message)
-        value, mutated = result["value"], result.get("mutated", [])
-        if mutated:
-            where = ", ".join(f"argument {k + 1}" if isinstance(k, int) else f"argument {k!r}" for k in mutated)
-            raise SandboxError(f"{what} changed its input tensors in place ({where})\n"
-                               "  hint: a loss must not modify its inputs; work on a copy (x = x.clone()) "
-                               "or use out-of-place operations (x = x - 1, not x -= 1).")
+        value = _outcome(what, result)
+        if isinstance(value, BaseException):
+            raise value
         if handle is not None and torch.is_tensor(value) and result.get("grad_ready"):
             return _forward_function().apply(self, handle, value, *tensor_inputs)
         return value
+
+    def call_each(self, name: str, exercise: str, calls, grad_wrt=None) -> list:
+        """Run ``name(*args, **kwargs)`` for every ``(args, kwargs)`` in ``calls``, in one round trip.
+
+        Returns one entry per call: the value, or the exception the call raised
+        (as :meth:`call` would have raised it). With ``grad_wrt=k`` an entry is
+        ``(value, differentiable, gradient)``: the gradient of the value's sum
+        with respect to ``args[k]``, by autograd in the worker. Each call has its
+        own CPU-time limit; after a call that times out or crashes the worker,
+        the remaining calls are not run, as if they had been made one by one.
+        """
+        what = f"{name}(...)"
+        refusal = self._refusal(what, exercise)
+        if refusal is not None:
+            return [refusal] * len(calls)
+        message = {"op": "calls", "name": name, "exercise": exercise, "grad_wrt": grad_wrt,
+                   "calls": [(_detached(tuple(args)), _detached(dict(kwargs))) for args, kwargs in calls]}
+        try:
+            result = self._request(message, exercise=exercise, what=what, calls=len(calls))
+        except SandboxError as err:
+            return [err] * len(calls)
+        if not result["ok"] or not isinstance(result.get("value"), list):
+            return [_outcome(what, result)] * len(calls)
+        outcomes = [_outcome(what, reply) for reply in result["value"][:len(calls)]]
+        for reply in result["value"]:
+            if isinstance(reply, dict) and reply.get("error_type") == "CPUTimeExceeded":
+                self.broken[exercise] = f"did not finish within {self.call_timeout:.3g} s of CPU time (an endless loop?)"
+                outcomes[-1] = SandboxError(f"{what} {self.broken[exercise]}\n"
+                                            "  hint: run it yourself on a small input; grading goes on with the other exercises.")
+        while len(outcomes) < len(calls):
+            outcomes.append(self._refusal(what, exercise) or SandboxError(f"{what} was not run"))
+        if grad_wrt is None:
+            return outcomes
+        return [o if isinstance(o, BaseException) else (o, bool(reply.get("differentiable")), reply.get("grad"))
+                for o, reply in zip(outcomes, result["value"] + [{}] * len(calls))]
+
+
+def _outcome(what: str, result: dict):
+    """The value a call returned, or the exception to raise for it (never raised here)."""
+    if not isinstance(result, dict):
+        return SandboxError(f"{what} returned a reply that cannot be read")
+    if not result.get("ok"):
+        kind, message = str(result.get("error_type")), str(result.get("error"))
+        if kind == "NotImplementedError":
+            return NotImplementedError(message)
+        if kind == "ForbiddenCall":
+            return SandboxError(message)
+        return _rebuild(kind, message)
+    mutated = result.get("mutated") or []
+    if mutated:
+        where = ", ".join(f"argument {k + 1}" if isinstance(k, int) else f"argument {k!r}" for k in mutated)
+        return SandboxError(f"{what} changed its input tensors in place ({where})\n"
+                            "  hint: a loss must not modify its inputs; work on a copy (x = x.clone()) "
+                            "or use out-of-place operations (x = x - 1, not x -= 1).")
+    return result.get("value")
 
 
 def _detached(obj):
@@ -353,7 +427,7 @@ class _Zygote:
     """A process that imports torch once and forks a worker per sandbox.
 
     Isolated (the default), it is a fresh interpreter started inside bubblewrap
-    (:func:`lossbook.isolation.zygote_command`), and each worker it forks enters
+    (:func:`lossbook.grading.isolation.zygote_command`), and each worker it forks enters
     namespaces of its own. Trusted (``isolated=False``, for submissions an
     instructor trusts), it is a fork of the grading kernel taken before any
     test runs. Either way forking a worker takes milliseconds instead of the
@@ -361,14 +435,15 @@ class _Zygote:
     nothing of what the kernel did later (hidden tests included).
     """
 
-    def __init__(self, isolated: bool):
+    def __init__(self, isolated: bool, preload=()):
         self.isolated = isolated
         self._channel, child = socket.socketpair()
         if isolated:
-            from lossbook import isolation
+            from lossbook.grading import isolation
 
             self.process = subprocess.Popen(
-                isolation.zygote_command(["-m", "lossbook.sandbox", "--zygote", str(child.fileno())]),
+                isolation.zygote_command(["-m", "lossbook.grading.sandbox", "--zygote", str(child.fileno()),
+                                          ",".join(preload)]),
                 pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL, start_new_session=True)
             child.close()
@@ -379,7 +454,7 @@ class _Zygote:
             if self.pid == 0:
                 try:
                     self._channel.close()
-                    _zygote_loop(child, isolated=False)
+                    _zygote_loop(child, isolated=False, preload=preload)
                 finally:
                     os._exit(0)
             child.close()
@@ -452,22 +527,38 @@ def _recv_exactly(sock, size: int, timeout: float):
         sock.settimeout(None)
 
 
-def start_zygote(isolated: bool = True) -> "_Zygote":
-    """This process's zygote (started once; again if it died). Start it before any test runs."""
+def start_zygote(isolated: bool = True, preload=()) -> "_Zygote":
+    """This process's zygote (started once; again if it died). Start it before any test runs.
+
+    ``preload`` names modules the zygote imports once for all its workers (the
+    ones whose functions exercises forbid: each worker wraps them).
+    """
     zygote = _ZYGOTES.get(isolated)
     if zygote is None or not zygote.alive():
         if zygote is not None:
             zygote.close()
-        zygote = _ZYGOTES[isolated] = _Zygote(isolated)
+        zygote = _ZYGOTES[isolated] = _Zygote(isolated, tuple(preload))
     return zygote
 
 
-def _zygote_loop(channel, isolated: bool) -> None:
+def _preload(modules) -> None:
+    import importlib
+
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # not a module (torch.Tensor) or not installed: the tripwires cope
+            pass
+
+
+def _zygote_loop(channel, isolated: bool, preload=()) -> None:
     """Fork a worker for each request on ``channel``; kill workers on request."""
     _become_quiet()
+    _preload(preload)
+    _warm_up()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped automatically
     if isolated:
-        from lossbook import isolation
+        from lossbook.grading import isolation
 
         isolation.protect_from_ptrace()
     while True:
@@ -487,6 +578,24 @@ def _zygote_loop(channel, isolated: bool) -> None:
         channel.sendall(struct.pack(">i", pid))
 
 
+def _warm_up() -> None:
+    """Pay once, in the zygote, the first-use costs every worker would pay again after its fork.
+
+    Autograd with given output gradients imports SymPy on first use (most of
+    a second); registering the "from scratch" guard's kernels and encoding a
+    result cost a little.
+    """
+    import torch
+
+    x = torch.linspace(-2, 2, 8, dtype=torch.float64, requires_grad=True)
+    guard = _KernelGuard()
+    guard.arm(("torch.nn.functional.huber_loss",), "warm-up")
+    guard.disarm()
+    loss = torch.nn.functional.huber_loss(x, x.detach().flip(0))
+    torch.autograd.grad(loss, x, torch.ones_like(loss))  # imports sympy (most of a second)
+    _decode_result(_encode_result({"value": [x.detach().float(), 1, "a", None]}))
+
+
 def _fork_worker(fd: int, channel, cpu_cap: int, isolated: bool) -> int:
     """Fork a worker serving on ``fd``; return its pid as this process sees it (-1 if it failed)."""
     if not isolated:
@@ -497,7 +606,7 @@ def _fork_worker(fd: int, channel, cpu_cap: int, isolated: bool) -> int:
             _serve(socket.socket(fileno=fd), cpu_cap)
             os._exit(0)
         return pid
-    from lossbook import isolation
+    from lossbook.grading import isolation
 
     read_end, write_end = os.pipe()
     middle = os.fork()
@@ -589,7 +698,7 @@ def _serve(channel, cpu_cap: float = 2 * DEFAULT_TOTAL_TIMEOUT) -> None:
 
     import torch
 
-    from lossbook import isolation
+    from lossbook.grading import isolation
 
     _become_quiet()
     signal.signal(signal.SIGINT, signal.SIG_DFL)
@@ -601,13 +710,13 @@ def _serve(channel, cpu_cap: float = 2 * DEFAULT_TOTAL_TIMEOUT) -> None:
     _send(outgoing, READY)
     namespace = {"__name__": "__main__"}
     namespace["get_ipython"] = _ipython_for(namespace)
-    state = {"forbid": (), "exercise": None, "all_forbidden": set(), "forbid_by_exercise": {}}
+    state = {"forbid": (), "exercise": None, "all_forbidden": set(), "forbid_by_exercise": {}, "guard": _KernelGuard()}
     graphs = {}
     while True:
         data = _recv(incoming)
         if data is None:
             return
-        message = cloudpickle.loads(data)
+        message = _decode_request(data)
         writer = _CappedWriter()
         used = _cpu_seconds()
         try:
@@ -692,30 +801,60 @@ def _aten_names(forbid) -> set:
     return names
 
 
-def _dispatch_guard(forbid, exercise):
-    """A dispatch mode that sees every ATen operator the answer runs, however Python reached it.
+class _KernelGuard:
+    """Refuses, at PyTorch's dispatcher, the loss kernels that the current exercise forbids.
 
-    Whatever path leads to a forbidden library kernel (an alias, a closure
-    unwrapped, ``torch._C._nn`` called directly), the operator itself is
-    seen here and refused.
+    Whatever path leads to a forbidden kernel (an alias, a closure unwrapped,
+    ``torch._C._nn`` or ``torch.ops.aten`` called directly), the dispatcher
+    reaches the refusing kernel registered here for the CPU and CPU-autograd
+    keys instead. The registration stays while consecutive requests belong to
+    the same exercise: registering takes about 2 ms once, where a Python
+    dispatch mode would cost tens of microseconds on every operator.
     """
-    import contextlib
 
-    names = _aten_names(forbid)
-    if not names:
-        return contextlib.nullcontext()
-    from torch.utils._python_dispatch import TorchDispatchMode
+    def __init__(self):
+        self._armed_for, self._library = None, None
 
-    class ForbidKernels(TorchDispatchMode):
-        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-            op = func.overloadpacket.__name__
-            if op in names:
-                raise ForbiddenCall(f"'{exercise}' asks you to write this from scratch, but your code runs "
-                                    f"PyTorch's {op.strip('_').removesuffix('_forward')} kernel\n"
-                                    "  hint: compute it with elementary tensor operations instead.")
-            return func(*args, **(kwargs or {}))
+    def arm(self, forbid, exercise) -> None:
+        names = frozenset(_aten_names(forbid))
+        if (names, exercise) == self._armed_for:
+            return
+        self.disarm()
+        if names:
+            self._library = _refusing_library(names, exercise)
+        self._armed_for = (names, exercise)
 
-    return ForbidKernels()
+    def disarm(self) -> None:
+        if self._library is not None:
+            self._library._destroy()
+        self._library, self._armed_for = None, None
+
+
+def _refusing_library(names, exercise):
+    import warnings
+
+    import torch
+
+    def refuse(op):
+        def kernel(*args, **kwargs):
+            raise ForbiddenCall(f"'{exercise}' asks you to write this from scratch, but your code runs "
+                                f"PyTorch's {op.strip('_').removesuffix('_forward')} kernel\n"
+                                "  hint: compute it with elementary tensor operations instead.")
+        return kernel
+
+    library = torch.library.Library("aten", "IMPL")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "overriding a previously registered kernel": that is the point
+        for name in sorted(names):
+            try:
+                packet = getattr(torch.ops.aten, name)
+            except (AttributeError, RuntimeError):
+                continue
+            for overload in packet.overloads():
+                qualified = name if overload == "default" else f"{name}.{overload}"
+                for key in ("CPU", "AutogradCPU"):
+                    library.impl(qualified, refuse(name), key)
+    return library
 
 
 def _handle(message: dict, namespace: dict, state: dict, graphs: dict) -> dict:
@@ -731,37 +870,80 @@ def _handle(message: dict, namespace: dict, state: dict, graphs: dict) -> dict:
         # The answer cell runs under its exercise's rules too: no precomputing the checks' cases with the library.
         state["forbid"], state["exercise"] = forbid, message.get("exercise")
         code = compile(message["source"], f"<answer {message.get('exercise') or 'set-up'}>", "exec")
-        with _dispatch_guard(forbid, message.get("exercise")):
-            exec(code, namespace)
+        state["guard"].arm(forbid, message.get("exercise"))
+        exec(code, namespace)
         return {"value": None}
     if op == "call":
-        fn = namespace.get(message["name"])
-        if fn is None:
-            raise NameError(f"your answer does not define {message['name']}")
-        args, kwargs = message["args"], message["kwargs"]
-        before = {i: a.detach().clone() for i, a in enumerate(args) if torch.is_tensor(a)}
-        before.update({k: v.detach().clone() for k, v in kwargs.items() if torch.is_tensor(v)})
-        state["forbid"] = state["forbid_by_exercise"].get(message["exercise"], ())
-        state["exercise"] = message["exercise"]
-        with _dispatch_guard(state["forbid"], message["exercise"]):
-            value = fn(*args, **kwargs)
-        state["forbid"], state["exercise"] = (), None
-        mutated = []
-        for key, old in before.items():
-            new = args[key] if isinstance(key, int) else kwargs[key]
-            if not _unchanged(new.detach(), old):
-                mutated.append(key)
-        grad_ready = False
-        if message.get("handle") is not None and torch.is_tensor(value) and value.requires_grad:
-            inputs = [a for a in (*args, *kwargs.values()) if torch.is_tensor(a) and a.requires_grad]
-            graphs[message["handle"]] = (value, inputs)
-            grad_ready = True
-        return {"value": _plain(value), "mutated": mutated, "grad_ready": grad_ready}
+        return _call_one(message, message["args"], message["kwargs"], namespace, state, graphs)
+    if op == "calls":
+        return {"value": _call_each(message, namespace, state)}
     if op == "vjp":
         value, inputs = graphs.pop(message["handle"])
         grads = torch.autograd.grad(value, inputs, message["grad"], allow_unused=True)
         return {"value": [None if g is None else g.detach() for g in grads]}
     raise ValueError(f"unknown request {op!r}")
+
+
+def _call_one(message: dict, args, kwargs, namespace: dict, state: dict, graphs: dict | None,
+              grad_wrt: int | None = None) -> dict:
+    """Call the student's function once; note inputs it modified; keep its graph for a later VJP."""
+    import torch
+
+    fn = namespace.get(message["name"])
+    if fn is None:
+        raise NameError(f"your answer does not define {message['name']}")
+    before = {i: a.detach().clone() for i, a in enumerate(args) if torch.is_tensor(a)}
+    before.update({k: v.detach().clone() for k, v in kwargs.items() if torch.is_tensor(v)})
+    state["forbid"] = state["forbid_by_exercise"].get(message["exercise"], ())
+    state["exercise"] = message["exercise"]
+    state["guard"].arm(state["forbid"], message["exercise"])
+    value = fn(*args, **kwargs)
+    state["forbid"], state["exercise"] = (), None
+    mutated = []
+    for key, old in before.items():
+        new = args[key] if isinstance(key, int) else kwargs[key]
+        if not _unchanged(new.detach(), old):
+            mutated.append(key)
+    reply = {"value": _plain(value), "mutated": mutated}
+    differentiable = torch.is_tensor(value) and value.requires_grad
+    if grad_wrt is not None:
+        reply["differentiable"], reply["grad"] = differentiable, None
+        if differentiable and grad_wrt < len(args) and torch.is_tensor(args[grad_wrt]) and args[grad_wrt].requires_grad:
+            (grad,) = torch.autograd.grad(value, args[grad_wrt], torch.ones_like(value), allow_unused=True)
+            reply["grad"] = None if grad is None else grad.detach()
+    elif message.get("handle") is not None and differentiable and graphs is not None:
+        inputs = [a for a in (*args, *kwargs.values()) if torch.is_tensor(a) and a.requires_grad]
+        graphs[message["handle"]] = (value, inputs)
+        reply["grad_ready"] = True
+    return reply
+
+
+def _call_each(message: dict, namespace: dict, state: dict) -> list:
+    """Replies to a batch of calls, each under its own CPU-time limit; stops after a call that timed out."""
+    replies, start = [], _cpu_seconds()
+    budget = float(message.get("cpu_limit", DEFAULT_CALL_TIMEOUT))
+    per_call = float(message.get("call_limit", DEFAULT_CALL_TIMEOUT))
+    for args, kwargs in message["calls"]:
+        try:
+            _limit_cpu(max(min(per_call, budget - (_cpu_seconds() - start)), 0.001))
+            reply = {"ok": True, **_call_one(message, args, kwargs, namespace, state, None, message.get("grad_wrt"))}
+            _limit_cpu(None)
+            reply["value"] = _encodable(reply["value"])
+        except BaseException as err:  # the student's exception, reported as data
+            _limit_cpu(None)
+            reply = {"ok": False, "error_type": type(err).__name__, "error": str(err)[:2000]}
+        replies.append(reply)
+        if reply.get("error_type") == "CPUTimeExceeded":
+            break
+    return replies
+
+
+def _encodable(value):
+    """``value`` if it can be sent back; otherwise raise the error that says why."""
+    from lossbook.grading import wire
+
+    wire.encode(value)
+    return value
 
 
 def _unchanged(new, old) -> bool:
@@ -794,4 +976,4 @@ if __name__ == "__main__":
     if sys.argv[1:2] == ["--zygote"]:  # started by _Zygote inside bubblewrap
         import torch  # noqa: F401  (imported once here, shared by every worker it forks)
 
-        _zygote_loop(socket.socket(fileno=int(sys.argv[2])), isolated=True)
+        _zygote_loop(socket.socket(fileno=int(sys.argv[2])), isolated=True, preload=sys.argv[3].split(",")[:200])

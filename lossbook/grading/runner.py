@@ -7,16 +7,17 @@ exercise id. Test cells the student submitted are never run: an edited or
 deleted test cell is graded with the canonical one, and the change is noted.
 Points come from the key.
 
-The student's code runs in a sandbox process (:mod:`lossbook.sandbox`); the
+The student's code runs in a sandbox process (:mod:`lossbook.grading.sandbox`); the
 test cells run in the Jupyter kernel and reach the student's functions through
 proxies, so patching the checks from student code achieves nothing. nbval runs
 the grading notebook (``pytest --nbval-lax``); a small pytest plugin
-(:mod:`lossbook.nbval_results`) records which test cells passed.
+(:mod:`lossbook.grading.nbval_results`) records which test cells passed.
 """
 
 import ast
 import json
 import os
+import secrets
 import tempfile
 import time
 import warnings
@@ -25,9 +26,9 @@ from pathlib import Path
 
 import nbformat
 
-from lossbook.exercises import (BEGIN, BEGIN_HIDDEN, ExerciseFormatError, exercise_meta, exercises_of,
+from lossbook.book.exercises import (BEGIN, BEGIN_HIDDEN, ExerciseFormatError, exercise_meta, exercises_of,
                                 make_student_version, strip_hidden_tests)
-from lossbook.notebooks import NOTEBOOK_METADATA, NotebookError, read_notebook
+from lossbook.book.notebooks import NOTEBOOK_METADATA, NotebookError, read_notebook
 
 CALL_TIMEOUT = 10.0  # CPU seconds for one call of a student's function
 NOTEBOOK_TIMEOUT = 120.0  # CPU seconds of student code per submission
@@ -53,6 +54,7 @@ class Report:
     seconds: float = 0.0
     isolated: bool = True
     digest: str = ""  # of the submission and the keys it was graded with (to resume a run)
+    check_seed: int = 0  # the random part of the checks' standard inputs, drawn afresh for each submission
 
 
 @dataclass
@@ -159,11 +161,11 @@ def defined_names(source: str) -> list:
 
 
 # Reaching into the interpreter or PyTorch's internals is how a "from scratch" rule is dodged
-# (a closure unwrapped, a frame's globals read, torch._C called, a dispatch mode popped).
+# (a closure unwrapped, a frame's globals read, torch._C called, the dispatcher's refusing kernels removed).
 INTERNALS = {name: f"interpreter or PyTorch internals ({name})" for name in (
     "_C", "_python_dispatch", "_disable_current_modes", "_pop_mode", "__closure__", "__globals__", "__code__",
     "__wrapped__", "__builtins__", "_getframe", "currentframe", "getclosurevars", "f_back", "f_globals",
-    "f_locals", "gi_frame", "_lossbook_tripwire")}
+    "f_locals", "gi_frame", "_lossbook_tripwire", "library", "_destroy", "get_objects", "get_referrers")}
 
 
 def forbidden_uses(source: str, forbid) -> list:
@@ -197,31 +199,33 @@ def forbidden_uses(source: str, forbid) -> list:
 # --- the grading notebook -------------------------------------------------------------------------
 
 BOOTSTRAP_ISOLATED = """\
-from lossbook import sandbox as _sandbox
-_sandbox.start_zygote(isolated=True)  # a clean process in bubblewrap; it imports torch while we do
+from lossbook.grading import sandbox as _sandbox
+_sandbox.start_zygote(isolated=True, preload={preload!r})  # a clean process in bubblewrap; it imports torch while we do
 import torch"""
 
 BOOTSTRAP_TRUSTED = """\
 import torch
-from lossbook import sandbox as _sandbox
-_sandbox.start_zygote(isolated=False)  # before any test runs: workers are forked from this clean state"""
+from lossbook.grading import sandbox as _sandbox
+_sandbox.start_zygote(isolated=False, preload={preload!r})  # before any test runs: workers are forked from this clean state"""
 
 RESET = """\
 get_ipython().run_line_magic("reset", "-f")  # nothing of the previous submission survives
-from lossbook import sandbox as _sandbox
+from lossbook.grading import sandbox as _sandbox
 _sandbox.close_all()
 """
 
 NEW_SUBMISSION = """\
+from lossbook import checks as _checks
+_checks.use_fresh_inputs({check_seed!r})  # the checks' random inputs: drawn afresh, never seen by student code
 __sandbox__ = _sandbox.Sandbox(call_timeout={call_timeout!r}, total_timeout={total_timeout!r}, isolated={isolated!r})"""
 
 
 def grading_cells(key: Key, nb, notes: list, submission: int, call_timeout=CALL_TIMEOUT,
-                  total_timeout=NOTEBOOK_TIMEOUT, isolated: bool = True) -> list:
+                  total_timeout=NOTEBOOK_TIMEOUT, isolated: bool = True, check_seed: int = 0) -> list:
     """The cells that grade one submission: canonical set-up and tests, the student's answers in a sandbox."""
     reset = RESET if submission else ""  # the first submission starts in a fresh kernel
     cells = [nbformat.v4.new_code_cell(reset + NEW_SUBMISSION.format(
-        call_timeout=call_timeout, total_timeout=total_timeout, isolated=isolated))]
+        call_timeout=call_timeout, total_timeout=total_timeout, isolated=isolated, check_seed=check_seed))]
     test_ids = {key.nb.cells[i].id for e in key.exercises.values() for i in e["test"]}
     student_tests = {c.id: c for c in key.student.cells}
     for cell in key.nb.cells:
@@ -233,7 +237,9 @@ def grading_cells(key: Key, nb, notes: list, submission: int, call_timeout=CALL_
             continue
         ex_id = meta["id"]
         if meta["role"] == "solution":
-            cells.append(nbformat.v4.new_code_cell(_answer_cell(key, nb, cell, ex_id, meta, notes, student_tests)))
+            answer = nbformat.v4.new_code_cell(_answer_cell(key, nb, cell, ex_id, meta, notes, student_tests))
+            answer.metadata["forbid"] = list(meta.get("forbid", []))  # their modules are preloaded by the zygote
+            cells.append(answer)
         else:
             grading_cell = nbformat.v4.new_code_cell(cell.source)
             grading_cell.metadata["exercise"] = dict(meta)
@@ -285,7 +291,9 @@ def as_python(source: str) -> str:
 
 def grading_notebook(parts: list, isolated: bool = True) -> nbformat.NotebookNode:
     """One notebook that grades several submissions in turn (one kernel, one sandbox each)."""
-    cells = [nbformat.v4.new_code_cell(BOOTSTRAP_ISOLATED if isolated else BOOTSTRAP_TRUSTED)]
+    preload = sorted({name.rpartition(".")[0] for part in parts for cell in part
+                      for name in cell.metadata.get("forbid", [])} - {""})
+    cells = [nbformat.v4.new_code_cell((BOOTSTRAP_ISOLATED if isolated else BOOTSTRAP_TRUSTED).format(preload=preload))]
     for part in parts:
         cells += part
     cells.append(nbformat.v4.new_code_cell("_sandbox.close_all(zygotes=True)"))
@@ -296,7 +304,7 @@ def _forbidden_stub(names, ex_id, misuse) -> str:
     message = (f"'{ex_id}' asks you to write this from scratch, but your code uses {', '.join(misuse)}\\n"
                "  hint: compute it with elementary tensor operations instead.")
     lines = [f"def {name}(*args, **kwargs):\n    raise ForbiddenCall({message!r})" for name in names]
-    return "from lossbook.sandbox import ForbiddenCall\n" + "\n".join(lines)
+    return "from lossbook.grading.sandbox import ForbiddenCall\n" + "\n".join(lines)
 
 
 def _note_tampering(nb, key_cell, given_cell, ex_id, position, notes):
@@ -337,8 +345,8 @@ def run_grading_notebooks(paths: list, results_path: Path, total_timeout: float 
 
     import pytest
 
-    from lossbook import nbval_results
-    from lossbook.sandbox import WALL_FACTOR, wall_backstop
+    from lossbook.grading import nbval_results
+    from lossbook.grading.sandbox import WALL_FACTOR, wall_backstop
 
     args = ["-q", "-p", "no:cacheprovider", "-p", "nbval.plugin", "--nbval-lax", "--nbval-current-env",
             f"--nbval-cell-timeout={WALL_FACTOR * total_timeout + wall_backstop(total_timeout):g}", "-o", "addopts=", "-o", "python_files=",
@@ -400,7 +408,7 @@ def grade(submissions, keys: dict, call_timeout=CALL_TIMEOUT, total_timeout=NOTE
     start = time.monotonic()
     reports, runnable = [], []
     for path in map(Path, submissions):
-        report = Report(submission=str(path))
+        report = Report(submission=str(path), check_seed=secrets.randbits(62))
         reports.append(report)
         try:
             nb, report.notes = read_submission(path)
@@ -433,7 +441,7 @@ def _run(runnable, call_timeout, total_timeout, isolated, notes=True) -> dict:
     parts = []
     for number, (report, key, nb) in enumerate(runnable):
         sink = report.notes if notes else []
-        parts.append(grading_cells(key, nb, sink, number, call_timeout, total_timeout, isolated))
+        parts.append(grading_cells(key, nb, sink, number, call_timeout, total_timeout, isolated, report.check_seed))
     with tempfile.TemporaryDirectory(prefix="lossbook-grading-") as tmp:
         path = Path(tmp) / "grading.ipynb"
         nbformat.write(grading_notebook(parts, isolated), path)

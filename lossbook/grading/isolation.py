@@ -1,6 +1,6 @@
 """Operating-system isolation for students' code (Linux namespaces, via bubblewrap).
 
-The sandbox's workers (:mod:`lossbook.sandbox`) are forked from a *zygote*
+The sandbox's workers (:mod:`lossbook.grading.sandbox`) are forked from a *zygote*
 process that :func:`zygote_command` starts inside ``bwrap``:
 
 - its own user, PID, network, IPC, UTS and cgroup namespaces, no capabilities:
@@ -79,6 +79,9 @@ def zygote_command(python_args: list) -> list:
            "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv",
            "--setenv", "HOME", SCRATCH, "--setenv", "TMPDIR", SCRATCH, "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
            "--setenv", "MPLBACKEND", "Agg", "--setenv", "MPLCONFIGDIR", SCRATCH,
+           # PyTorch's dispatch machinery asks for a cache folder when it first runs (in the zygote,
+           # where the scratch folder exists but is not yet writable; nothing is written there).
+           "--setenv", "TORCHINDUCTOR_CACHE_DIR", SCRATCH,
            "--setenv", "OMP_NUM_THREADS", "1", "--setenv", "PYTHONDONTWRITEBYTECODE", "1"]
     for name in PASSED_ENV:
         if name in os.environ:
