@@ -16,6 +16,8 @@ import sys
 import warnings
 
 import nbformat
+import torch
+import torch.nn.functional as F
 import pytest
 
 from lossbook.book.exercises import strip_hidden_tests
@@ -187,6 +189,47 @@ def save_attacks(save, key_folder):
     cell = cell_of(nb, "huber")
     cell.source = "%matplotlib inline\n!echo graded\n" + cell.source
     save("ipython-syntax", nb)
+    save("answers-from-a-table", with_answer("huber", table_answer()))
+
+
+def table_answer() -> str:
+    """A huber 'answer' that looks its outputs (and gradients) up in a table made with the library
+    on the checks' standard inputs as a learner's own run of the checks draws them."""
+    import base64
+    import io
+
+    from lossbook.checks import regression_cases
+
+    table = {}
+    for delta in (1.0, 0.5, 2.5):
+        for dtype in (torch.float32, torch.float64):
+            for case in regression_cases(dtype):
+                y_hat, y = (t.detach().clone().requires_grad_(i == 0) for i, t in enumerate(case.inputs))
+                for reduction in ("none", "mean", "sum"):
+                    value = F.huber_loss(y_hat, y, reduction=reduction, delta=delta)
+                    (grad,) = torch.autograd.grad(value.sum(), y_hat)
+                    key = f"{y_hat.detach().numpy().tobytes().hex()}|{y.numpy().tobytes().hex()}|{reduction}|{delta}"
+                    table[key] = (value.detach(), grad)
+    buffer = io.BytesIO()
+    torch.save(table, buffer)
+    return ("import base64, io, torch\n"
+            f"TABLE = torch.load(io.BytesIO(base64.b64decode({base64.b64encode(buffer.getvalue()).decode()!r})))\n"
+            "def huber(y_hat, y, delta=1.0, reduction='mean'):\n"
+            "    key = f'{y_hat.detach().numpy().tobytes().hex()}|{y.numpy().tobytes().hex()}|{reduction}|{delta}'\n"
+            "    if key not in TABLE:\n"
+            "        return torch.zeros(()) if reduction != 'none' else torch.zeros_like(y)\n"
+            "    value, grad = TABLE[key]\n"
+            "    return value + ((y_hat - y_hat.detach()) * grad).sum() if reduction != 'none' else value\n")
+
+
+def test_a_table_of_the_fixed_inputs_passes_a_learner_s_checks():
+    """The attack that fresh inputs stop is real: on the inputs a learner's run draws, the table passes."""
+    from lossbook.checks import check_loss
+
+    namespace = {}
+    exec(table_answer(), namespace)
+    for delta in (1.0, 0.5, 2.5):
+        check_loss(namespace["huber"], F.huber_loss, name="huber", delta=delta)
 
 
 def digest(folder) -> dict:
@@ -310,7 +353,7 @@ def test_huge_output_and_unknown_kernel_are_harmless(graded):
 
 
 @pytest.mark.parametrize("name", ["hunts-the-kernel-and-the-key", "kills-everything-it-can",
-                                  "leaves-a-process-behind"])
+                                  "leaves-a-process-behind", "answers-from-a-table"])
 def test_an_attack_on_the_grader_gains_nothing(graded, name):
     report = graded[name]
     assert report.exercises["huber"]["points"] == 0 and report.score == FULL - 2

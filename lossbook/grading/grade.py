@@ -194,7 +194,7 @@ def main(argv=None) -> int:
     parser.add_argument("--jobs", type=int, default=1,
                         help="worker processes of a local Dask cluster (default: 1, no cluster)")
     parser.add_argument("--scheduler", default=None, help="address of an existing Dask scheduler to grade on")
-    parser.add_argument("--batch", type=int, default=8, help="submissions graded per kernel (default: 8)")
+    parser.add_argument("--batch", type=int, default=40, help="submissions graded per kernel (default: 40)")
     parser.add_argument("--resume", action="store_true",
                         help="keep the reports of an earlier run whose submission and key are unchanged")
     parser.add_argument("--call-timeout", type=float, default=CALL_TIMEOUT,

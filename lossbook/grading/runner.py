@@ -201,16 +201,20 @@ def forbidden_uses(source: str, forbid) -> list:
 BOOTSTRAP_ISOLATED = """\
 from lossbook.grading import sandbox as _sandbox
 _sandbox.start_zygote(isolated=True, preload={preload!r})  # a clean process in bubblewrap; it imports torch while we do
-import torch"""
+import torch
+_FRESH = set(globals()) | {{"_FRESH", "_name"}}  # the names each submission starts with"""
 
 BOOTSTRAP_TRUSTED = """\
 import torch
 from lossbook.grading import sandbox as _sandbox
-_sandbox.start_zygote(isolated=False, preload={preload!r})  # before any test runs: workers are forked from this clean state"""
+_sandbox.start_zygote(isolated=False, preload={preload!r})  # before any test runs: workers are forked from this clean state
+_FRESH = set(globals()) | {{"_FRESH", "_name"}}  # the names each submission starts with"""
 
 RESET = """\
-get_ipython().run_line_magic("reset", "-f")  # nothing of the previous submission survives
-from lossbook.grading import sandbox as _sandbox
+for _name in set(globals()) - _FRESH:  # nothing of the previous submission survives
+    del globals()[_name]
+Out.clear()  # the output history, and the last three results
+_ = __ = ___ = None
 _sandbox.close_all()
 """
 
@@ -233,12 +237,14 @@ def grading_cells(key: Key, nb, notes: list, submission: int, call_timeout=CALL_
             continue
         meta = exercise_meta(cell)
         if not meta:
-            cells.append(nbformat.v4.new_code_cell(f"{cell.source}\n__sandbox__.setup({cell.source!r})"))
+            setup = nbformat.v4.new_code_cell(f"{cell.source}\n__sandbox__.setup({cell.source!r})")
+            setup.metadata["preload"] = imported_modules(cell.source)  # imported once by the zygote
+            cells.append(setup)
             continue
         ex_id = meta["id"]
         if meta["role"] == "solution":
             answer = nbformat.v4.new_code_cell(_answer_cell(key, nb, cell, ex_id, meta, notes, student_tests))
-            answer.metadata["forbid"] = list(meta.get("forbid", []))  # their modules are preloaded by the zygote
+            answer.metadata["preload"] = [name.rpartition(".")[0] for name in meta.get("forbid", [])]  # to wrap them
             cells.append(answer)
         else:
             grading_cell = nbformat.v4.new_code_cell(cell.source)
@@ -258,7 +264,47 @@ def grading_cells(key: Key, nb, notes: list, submission: int, call_timeout=CALL_
         extra = sum(1 for c in found if c.get("id") not in test_ids) if len(found) > known else 0
         if extra:
             notes.append(f"'{ex_id}': {extra} test cell(s) that are not in the key were ignored")
-    return cells
+    return _merged(cells)
+
+
+def _merged(cells: list) -> list:
+    """Each run of cells that are not test cells, run at the start of the test cell after it.
+
+    Every cell costs nbval a round trip to the kernel. Nothing in a set-up or
+    answer cell can fail because of the student (an answer's errors are caught
+    and reported by its tests), so merging changes no grade.
+    """
+    merged, pending = [], []
+    for cell in cells:
+        if "exercise" not in cell.metadata:
+            pending.append(cell)
+            continue
+        if pending:
+            cell.source = "\n".join([c.source for c in pending] + [cell.source])
+            cell.metadata["preload"] = [name for c in pending for name in c.metadata.get("preload", [])]
+            pending = []
+        merged.append(cell)
+    if pending:
+        tail = pending[0]
+        tail.source = "\n".join(c.source for c in pending)
+        tail.metadata["preload"] = [name for c in pending for name in c.metadata.get("preload", [])]
+        merged.append(tail)
+    return merged
+
+
+def imported_modules(source: str) -> list:
+    """Modules a (trusted) set-up cell imports at top level."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, RecursionError, MemoryError):
+        return []
+    names = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            names += [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append(node.module)
+    return names
 
 
 def _answer_cell(key, nb, cell, ex_id, meta, notes, student_tests) -> str:
@@ -291,8 +337,7 @@ def as_python(source: str) -> str:
 
 def grading_notebook(parts: list, isolated: bool = True) -> nbformat.NotebookNode:
     """One notebook that grades several submissions in turn (one kernel, one sandbox each)."""
-    preload = sorted({name.rpartition(".")[0] for part in parts for cell in part
-                      for name in cell.metadata.get("forbid", [])} - {""})
+    preload = sorted({name for part in parts for cell in part for name in cell.metadata.get("preload", [])} - {""})
     cells = [nbformat.v4.new_code_cell((BOOTSTRAP_ISOLATED if isolated else BOOTSTRAP_TRUSTED).format(preload=preload))]
     for part in parts:
         cells += part

@@ -396,8 +396,8 @@ def _outcome(what: str, result: dict):
 def _detached(obj):
     import torch
 
-    if torch.is_tensor(obj):
-        return obj.detach().clone().requires_grad_(obj.requires_grad)
+    if torch.is_tensor(obj):  # sent as a copy: detaching suffices
+        return obj.detach().requires_grad_(obj.requires_grad)
     if isinstance(obj, (list, tuple)):
         return type(obj)(_detached(o) for o in obj)
     if isinstance(obj, dict):
@@ -928,33 +928,36 @@ def _call_each(message: dict, namespace: dict, state: dict) -> list:
             _limit_cpu(max(min(per_call, budget - (_cpu_seconds() - start)), 0.001))
             reply = {"ok": True, **_call_one(message, args, kwargs, namespace, state, None, message.get("grad_wrt"))}
             _limit_cpu(None)
-            reply["value"] = _encodable(reply["value"])
         except BaseException as err:  # the student's exception, reported as data
             _limit_cpu(None)
             reply = {"ok": False, "error_type": type(err).__name__, "error": str(err)[:2000]}
         replies.append(reply)
         if reply.get("error_type") == "CPUTimeExceeded":
             break
+    try:
+        _encode_result({"value": replies})
+    except Exception:  # some call returned what cannot be sent back: say which
+        replies = [_sendable(reply) for reply in replies]
     return replies
 
 
-def _encodable(value):
-    """``value`` if it can be sent back; otherwise raise the error that says why."""
-    from lossbook.grading import wire
-
-    wire.encode(value)
-    return value
+def _sendable(reply: dict) -> dict:
+    """``reply``, or the error saying that its value cannot be sent back."""
+    try:
+        _encode_result(reply)
+        return reply
+    except Exception as err:
+        return {"ok": False, "error_type": "TypeError",
+                "error": f"the result cannot be checked ({err}); return tensors, numbers, strings, lists, tuples or dicts"}
 
 
 def _unchanged(new, old) -> bool:
-    """Same shape, dtype and values (NaN where NaN was)."""
+    """Same shape, dtype and bits (so NaN where NaN was)."""
     import torch
 
     if new.shape != old.shape or new.dtype != old.dtype:
         return False
-    if new.is_floating_point() or new.is_complex():
-        return bool((torch.eq(new, old) | (torch.isnan(new) & torch.isnan(old))).all())
-    return torch.equal(new, old)
+    return torch.equal(new.reshape(-1).view(torch.uint8), old.reshape(-1).view(torch.uint8))
 
 
 def _plain(value):
