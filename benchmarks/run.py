@@ -1,7 +1,9 @@
 """Measure how long the book takes to build, test and grade, and check the budgets.
 
-    python benchmarks/run.py            # everything (about 10 minutes on 2 cores)
-    python benchmarks/run.py --quick    # notebooks and grading only
+    python benchmarks/run.py              # everything but nbgrader (about 25 minutes on 2 cores)
+    python benchmarks/run.py --quick      # notebooks and grading only
+    python benchmarks/run.py --grading    # grading only (keeps the other figures of results.json)
+    python benchmarks/run.py --grading --nbgrader   # and nbgrader side by side (20 more minutes)
 
 Prints a table, writes ``benchmarks/results.json``, and exits non-zero when a
 figure is over its budget in ``benchmarks/budgets.toml``. Timings live here,
@@ -111,7 +113,16 @@ def grading() -> dict:
             result[f"{name}_jobs{jobs}_s"] = figure["seconds"]
             result[f"{name}_jobs{jobs}_peak_mb"] = figure["peak_mb"]
         result["per_submission_in_batch_jobs2_s"] = result["batch_100_jobs2_s"] / 100
+        result["floor_kernel_and_torch_s"] = kernel_floor()["seconds"]
         return result
+
+
+def nbgrader() -> dict:
+    """nbgrader ``autograde`` and this grader on the same class of 40, on one core (its own environment)."""
+    sys.path.insert(0, str(HERE))
+    from nbgrader_side_by_side import compare
+
+    return compare(count=40, runs=3)
 
 
 def make_class(folder: Path, count: int, kind: str = "realistic") -> Path:
@@ -179,6 +190,7 @@ def table(results: dict) -> str:
         "per_submission_in_batch_jobs2_s": "per submission within that batch",
         "all_correct_100_jobs2_s": "grade 100 all-correct submissions, `--jobs 2`",
         "batch_100_jobs2_peak_mb": "peak memory of the largest process while grading (`--jobs 2`)",
+        "floor_kernel_and_torch_s": "floor of a cold run: a kernel that starts and imports torch",
     }
     for section in ("build", "grading"):
         for key, label in names.items():
@@ -186,6 +198,12 @@ def table(results: dict) -> str:
                 value = results[section][key]
                 unit = "MB" if key.endswith("_mb") else "s"
                 lines.append(f"| {label} | {value:.0f} {unit} |" if unit == "MB" else f"| {label} | {value:.1f} s |")
+    side = results.get("nbgrader", {}).get("batch")
+    if side:
+        lines.append(f"| nbgrader `autograde`, {side['submissions']} submissions on one core | "
+                     f"{side['nbgrader_per_submission_s']:.2f} s each |")
+        lines.append(f"| this grader, same class, one core (`--jobs 1`) | {side['ours_per_submission_s']:.2f} s each, "
+                     f"{side['ratio_nbgrader_over_ours']:.1f}x faster |")
     return "\n".join(lines)
 
 
@@ -194,6 +212,8 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="skip the build and test-suite timings")
     parser.add_argument("--grading", action="store_true",
                         help="measure only grading; keep the other figures of the last results.json")
+    parser.add_argument("--nbgrader", action="store_true",
+                        help="also time nbgrader autograde side by side (in its own environment, made on first use)")
     args = parser.parse_args()
     budgets = tomllib.loads((HERE / "budgets.toml").read_text())
     machine = {"cpus": os.cpu_count(), "python": platform.python_version(),
@@ -205,6 +225,8 @@ def main() -> int:
         results = {"machine": machine, "kernel_floor": kernel_floor(), "notebooks": notebooks(), "grading": grading()}
     if not args.quick and not args.grading:
         results["build"] = build_and_tests()
+    if args.nbgrader:
+        results["nbgrader"] = nbgrader()
     (HERE / "results.json").write_text(json.dumps(results, indent=1) + "\n")
     print(table(results))
     over = check_budgets(results, budgets)

@@ -519,3 +519,20 @@ def test_honest_submissions_get_full_marks_while_other_processes_keep_every_core
             hog.kill()
             hog.wait()
     assert [r.score for r in reports] == [FULL, FULL], [r.exercises for r in reports]
+
+
+def test_every_solution_notebook_graded_as_a_submission_gets_full_marks(tmp_path):
+    """The canonical answers pass when graded: in the sandbox, under isolation, with fresh check inputs
+    (twice, so two independent draws of the standard checks' random inputs)."""
+    keys = load_keys([ROOT / "solutions"])
+    submissions = []
+    for draw in range(2):
+        for path in sorted((ROOT / "solutions").glob("*.ipynb")):
+            submissions.append(tmp_path / f"{path.stem}-{draw}.ipynb")
+            shutil.copy(path, submissions[-1])
+    reports = grade(submissions, keys, call_timeout=30.0)
+    failed = {os.path.basename(r.submission): (r.error, {ex: res["messages"] for ex, res in r.exercises.items()
+                                                  if not res["passed"]})
+              for r in reports if r.score != r.max_score}
+    assert not failed, failed
+    assert len({r.check_seed for r in reports}) == len(reports)

@@ -275,3 +275,40 @@ def test_the_wire_format_keeps_plain_data_and_refuses_anything_else():
                     b"\x00\x00\x00\x0b" + b'{"T":0,"x"}', b"\x00\x00\x01\x00" + b"[" * 256 + b"]" * 256):
         with pytest.raises(wire.WireError):
             wire.decode(crafted)
+
+
+def test_gradients_reach_module_parameters_and_closed_over_weights(sandbox):
+    """As if the answer ran in the kernel: autograd reaches what the arguments hold (checked by gradcheck)."""
+    penalty = define(sandbox, "penalty", "import torch\n"
+                                         "def penalty(critic, x):\n"
+                                         "    x = x.detach().requires_grad_(True)\n"
+                                         "    (g,) = torch.autograd.grad(critic(x).sum(), x, create_graph=True)\n"
+                                         "    return g.pow(2).sum()\n")
+    w = torch.randn(3, dtype=torch.float64, requires_grad=True)
+    out = penalty(lambda x: torch.tanh(x @ w), torch.randn(4, 3, dtype=torch.float64))
+    (grad,) = torch.autograd.grad(out, w)
+    assert grad.shape == (3,) and bool(grad.abs().sum() > 0)
+    assert torch.autograd.gradcheck(lambda v: penalty(lambda x: torch.tanh(x @ v), torch.ones(4, 3, dtype=torch.float64)),
+                                    (w,))
+    layer = torch.nn.Linear(3, 1).double()
+    out = define(sandbox, "forward", "def forward(model, x):\n    return model(x).sum()\n")(layer, torch.ones(2, 3, dtype=torch.float64))
+    grads = torch.autograd.grad(out, list(layer.parameters()))
+    assert torch.equal(grads[0], torch.full((1, 3), 2.0, dtype=torch.float64)) and grads[1].item() == 2.0
+
+
+def test_an_in_place_exercise_updates_the_kernel_s_objects_and_a_returned_function_is_callable(sandbox):
+    step = sandbox.define("import torch\ndef step(model, opt, x):\n    opt.zero_grad()\n"
+                          "    model(x).sum().backward()\n    opt.step()\n"
+                          "    return lambda y: model(y).sum()\n", exercise="step", names=["step"], inplace=True)["step"]
+    model = torch.nn.Linear(2, 1).double()
+    twin = __import__("copy").deepcopy(model)
+    opt, twin_opt = (torch.optim.SGD(m.parameters(), lr=0.5, momentum=0.9) for m in (model, twin))
+    x = torch.ones(3, 2, dtype=torch.float64)
+    predict = step(model, opt, x)
+    twin_opt.zero_grad()
+    twin(x).sum().backward()
+    twin_opt.step()
+    for mine, theirs in zip(model.parameters(), twin.parameters()):
+        assert torch.equal(mine.detach(), theirs.detach())  # the same step, taken in the kernel
+    assert opt.state_dict()["state"][0]["momentum_buffer"] is not None
+    assert predict(x).item() == twin(x).sum().item()

@@ -14,7 +14,10 @@ cells that grade them. A test cell may hold instructor-only checks between
 ``### BEGIN HIDDEN TESTS`` and ``### END HIDDEN TESTS``: the student version
 leaves them out, grading runs them. A solution cell may list, under
 ``"forbid"``, the library functions a "from scratch" answer must not call
-(``["torch.nn.functional.mse_loss"]``); grading enforces it. Markdown or code
+(``["torch.nn.functional.mse_loss"]``); grading enforces it. ``"inplace": true``
+on a solution cell says its functions update their arguments (a training step
+that changes the models and optimisers it is given); grading then copies the
+new state back, as if the answer had run in the kernel. Markdown or code
 cells tagged ``solution-only`` are left
 out of the student version, and a title ``# Solutions: X`` becomes
 ``# Exercises: X``. ``lossbook exercises`` writes
@@ -108,6 +111,8 @@ def exercises_of(nb, where: str = "notebook") -> "OrderedDict[str, dict]":
         if role == "solution" and not (isinstance(forbid, list) and all(isinstance(f, str) and "." in f for f in forbid)):
             raise ExerciseFormatError(f"{where}: cell {index} 'forbid' must list qualified names like 'torch.nn.functional.mse_loss'")
         entry = found.setdefault(ex_id, {"solution": [], "test": [], "points": 0})
+        if role == "solution" and not isinstance(meta.get("inplace", False), bool):
+            raise ExerciseFormatError(f"{where}: cell {index} 'inplace' must be true or false")
         entry[role].append(index)
         if role == "test":
             points = meta.get("points")

@@ -321,8 +321,9 @@ def _answer_cell(key, nb, cell, ex_id, meta, notes, student_tests) -> str:
     misuse = forbidden_uses(source, forbid)
     if misuse:
         source = _forbidden_stub(names, ex_id, misuse)
+    inplace = meta.get("inplace", False) is True
     return (f"globals().update(__sandbox__.define({source!r}, exercise={ex_id!r}, "
-            f"names={names!r}, forbid={forbid!r}))")
+            f"names={names!r}, forbid={forbid!r}, inplace={inplace!r}))")
 
 
 def as_python(source: str) -> str:

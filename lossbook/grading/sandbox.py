@@ -45,6 +45,7 @@ WALL_FACTOR, WALL_SLACK = 3.0, 20.0  # wall-clock backstop of a call: max(3 x li
 READY = b"ready"
 OUTPUT_LIMIT = 10_000  # characters of printed output kept per request
 MEMORY_LIMIT = 6 * 1024**3  # bytes of address space for the worker
+KEPT_GRAPHS = 64  # results whose autograd graph the worker keeps for gradients asked later
 
 
 # --- framing: 4-byte length, then the payload -------------------------------------------------
@@ -180,6 +181,7 @@ class Sandbox:
         self.history = []  # (kind, source, exercise, forbid) replayed after a restart
         self.broken = {}  # exercise -> reason its code was dropped
         self.definition_errors = {}  # exercise -> error raised while defining its answer
+        self.inplace = set()  # exercises whose functions update their arguments
         self._next_handle = 0
         self._start()
         _OPEN.append(self)
@@ -293,8 +295,16 @@ class Sandbox:
         if not result["ok"]:
             raise RuntimeError(f"set-up cell failed in the sandbox: {result['error']}")
 
-    def define(self, source: str, exercise: str, names, forbid=()) -> dict:
-        """Run a student's solution cell in the worker; return proxies for ``names``."""
+    def define(self, source: str, exercise: str, names, forbid=(), inplace: bool = False) -> dict:
+        """Run a student's solution cell in the worker; return proxies for ``names``.
+
+        ``inplace``: the exercise's functions update their arguments (a
+        training step, a callback that changes parameters); the new state of
+        tensors, modules and optimisers passed in is copied back to the
+        kernel's objects, as if the call had run there.
+        """
+        if inplace:
+            self.inplace.add(exercise)
         self.history.append(("exec", source, exercise, tuple(forbid)))
         try:
             result = self._request({"op": "exec", "source": source, "exercise": exercise, "forbid": tuple(forbid)},
@@ -323,18 +333,33 @@ class Sandbox:
         refusal = self._refusal(what, exercise)
         if refusal is not None:
             raise refusal
-        tensor_inputs = [a for a in (*args, *kwargs.values()) if torch.is_tensor(a) and a.requires_grad]
+        leaves = grad_leaves(args, kwargs)
         handle = None
-        if tensor_inputs:
+        if leaves:
             handle, self._next_handle = self._next_handle, self._next_handle + 1
         result = self._request({"op": "call", "name": name, "exercise": exercise, "handle": handle,
-                                "args": _detached(args), "kwargs": _detached(kwargs)},
+                                "args": _detached(args), "kwargs": _detached(kwargs),
+                                "leaves": [path for path, _ in leaves], "inplace": exercise in self.inplace},
                                exercise=exercise, what=what)
         value = _outcome(what, result)
         if isinstance(value, BaseException):
             raise value
+        _update_arguments(args, kwargs, result.get("updated"))
+        value = self._proxies(value, exercise)
         if handle is not None and torch.is_tensor(value) and result.get("grad_ready"):
-            return _forward_function().apply(self, handle, value, *tensor_inputs)
+            return _forward_function().apply(self, handle, value, *[t for _, t in leaves])
+        return value
+
+    def _proxies(self, value, exercise: str):
+        """``value`` with each handle of a function left in the sandbox replaced by a proxy for it."""
+        from lossbook.grading.wire import Handle
+
+        if isinstance(value, Handle):
+            return Proxy(self, value.name, exercise)
+        if isinstance(value, (list, tuple)):
+            return type(value)(self._proxies(v, exercise) for v in value)
+        if isinstance(value, dict):
+            return {k: self._proxies(v, exercise) for k, v in value.items()}
         return value
 
     def call_each(self, name: str, exercise: str, calls, grad_wrt=None) -> list:
@@ -351,7 +376,7 @@ class Sandbox:
         refusal = self._refusal(what, exercise)
         if refusal is not None:
             return [refusal] * len(calls)
-        message = {"op": "calls", "name": name, "exercise": exercise, "grad_wrt": grad_wrt,
+        message = {"op": "calls", "name": name, "exercise": exercise, "grad_wrt": grad_wrt, "inplace": exercise in self.inplace,
                    "calls": [(_detached(tuple(args)), _detached(dict(kwargs))) for args, kwargs in calls]}
         try:
             result = self._request(message, exercise=exercise, what=what, calls=len(calls))
@@ -360,6 +385,10 @@ class Sandbox:
         if not result["ok"] or not isinstance(result.get("value"), list):
             return [_outcome(what, result)] * len(calls)
         outcomes = [_outcome(what, reply) for reply in result["value"][:len(calls)]]
+        for (args, kwargs), reply, outcome in zip(calls, result["value"], outcomes):
+            if not isinstance(outcome, BaseException):
+                _update_arguments(args, kwargs, reply.get("updated"))
+        outcomes = [o if isinstance(o, BaseException) else self._proxies(o, exercise) for o in outcomes]
         for reply in result["value"]:
             if isinstance(reply, dict) and reply.get("error_type") == "CPUTimeExceeded":
                 self.broken[exercise] = f"did not finish within {self.call_timeout:.3g} s of CPU time (an endless loop?)"
@@ -403,6 +432,19 @@ def _detached(obj):
     if isinstance(obj, dict):
         return {k: _detached(v) for k, v in obj.items()}
     return obj
+
+
+def _update_arguments(args, kwargs, updated) -> None:
+    """Apply the new state of arguments an in-place exercise changed in the worker to the kernel's objects."""
+    import torch
+
+    for key, state in (updated or {}).items():
+        target = kwargs.get(key) if isinstance(key, str) else args[key] if key < len(args) else None
+        if torch.is_tensor(target) and torch.is_tensor(state) and state.shape == target.shape:
+            with torch.no_grad():
+                target.copy_(state)
+        elif isinstance(target, (torch.nn.Module, torch.optim.Optimizer)) and isinstance(state, dict):
+            target.load_state_dict(state)
 
 
 def _rebuild(kind: str, message: str) -> Exception:
@@ -545,10 +587,12 @@ def _preload(modules) -> None:
     import importlib
 
     for name in modules:
+        loaded = set(sys.modules)
         try:
             importlib.import_module(name)
-        except Exception:  # not a module (torch.Tensor) or not installed: the tripwires cope
-            pass
+        except Exception:  # not a module (torch.Tensor), not installed, or needs a writable folder:
+            for partial in set(sys.modules) - loaded:  # each worker imports it again, as if not preloaded
+                del sys.modules[partial]
 
 
 def _zygote_loop(channel, isolated: bool, preload=()) -> None:
@@ -877,10 +921,14 @@ def _handle(message: dict, namespace: dict, state: dict, graphs: dict) -> dict:
         return _call_one(message, message["args"], message["kwargs"], namespace, state, graphs)
     if op == "calls":
         return {"value": _call_each(message, namespace, state)}
-    if op == "vjp":
-        value, inputs = graphs.pop(message["handle"])
-        grads = torch.autograd.grad(value, inputs, message["grad"], allow_unused=True)
-        return {"value": [None if g is None else g.detach() for g in grads]}
+    if op == "vjp":  # may come several times for one result (torch.autograd.gradcheck does that)
+        if message["handle"] not in graphs:
+            raise RuntimeError("that result's graph is no longer kept")
+        value, leaves = graphs[message["handle"]]
+        inputs = [t for t in leaves if t is not None and t.requires_grad]
+        grads = iter(torch.autograd.grad(value, inputs, message["grad"], retain_graph=True, allow_unused=True)
+                     if inputs else ())
+        return {"value": [next(grads) if t is not None and t.requires_grad else None for t in leaves]}
     raise ValueError(f"unknown request {op!r}")
 
 
@@ -894,6 +942,7 @@ def _call_one(message: dict, args, kwargs, namespace: dict, state: dict, graphs:
         raise NameError(f"your answer does not define {message['name']}")
     before = {i: a.detach().clone() for i, a in enumerate(args) if torch.is_tensor(a)}
     before.update({k: v.detach().clone() for k, v in kwargs.items() if torch.is_tensor(v)})
+    leaves = _at_paths(args, kwargs, message.get("leaves") or [])  # before the call, as the kernel sent them
     state["forbid"] = state["forbid_by_exercise"].get(message["exercise"], ())
     state["exercise"] = message["exercise"]
     state["guard"].arm(state["forbid"], message["exercise"])
@@ -904,18 +953,95 @@ def _call_one(message: dict, args, kwargs, namespace: dict, state: dict, graphs:
         new = args[key] if isinstance(key, int) else kwargs[key]
         if not _unchanged(new.detach(), old):
             mutated.append(key)
-    reply = {"value": _plain(value), "mutated": mutated}
+    reply = {"value": _plain(value, namespace), "mutated": mutated}
+    if message.get("inplace"):  # the exercise updates its arguments in place: send the new state back
+        reply["mutated"], reply["updated"] = [], _updated_arguments(args, kwargs, mutated)
     differentiable = torch.is_tensor(value) and value.requires_grad
     if grad_wrt is not None:
         reply["differentiable"], reply["grad"] = differentiable, None
         if differentiable and grad_wrt < len(args) and torch.is_tensor(args[grad_wrt]) and args[grad_wrt].requires_grad:
-            (grad,) = torch.autograd.grad(value, args[grad_wrt], torch.ones_like(value), allow_unused=True)
+            (grad,) = torch.autograd.grad(value.sum(), args[grad_wrt], allow_unused=True)
             reply["grad"] = None if grad is None else grad.detach()
     elif message.get("handle") is not None and differentiable and graphs is not None:
-        inputs = [a for a in (*args, *kwargs.values()) if torch.is_tensor(a) and a.requires_grad]
-        graphs[message["handle"]] = (value, inputs)
+        graphs[message["handle"]] = (value, leaves)
+        while len(graphs) > KEPT_GRAPHS:
+            graphs.pop(next(iter(graphs)))
         reply["grad_ready"] = True
     return reply
+
+
+def grad_leaves(args, kwargs) -> list:
+    """Every tensor requiring grad reachable from a call's arguments: ``(path, tensor)`` pairs.
+
+    Tensors, the parameters of modules, and what functions close over (a
+    critic built as a closure over its weights), through lists, tuples and
+    dicts. The kernel walks its arguments; the worker finds the same paths in
+    its copies (:func:`_at_paths`), so gradients computed in the worker reach
+    the kernel's tensors.
+    """
+    import torch
+
+    found, seen = [], set()
+
+    def walk(obj, path, depth):
+        if torch.is_tensor(obj):
+            if obj.requires_grad:
+                found.append((path, obj))
+            return
+        if depth > 6 or id(obj) in seen:
+            return
+        seen.add(id(obj))
+        if isinstance(obj, torch.nn.Module):
+            for n, parameter in enumerate(obj.parameters()):
+                walk(parameter, path + [["p", n]], depth + 1)
+        elif isinstance(obj, (list, tuple)):
+            for n, item in enumerate(obj):
+                walk(item, path + [["i", n]], depth + 1)
+        elif isinstance(obj, dict):
+            for key, item in obj.items():
+                if isinstance(key, (str, int)):
+                    walk(item, path + [["k", key]], depth + 1)
+        elif callable(obj) and getattr(obj, "__closure__", None):
+            for n, cell in enumerate(obj.__closure__):
+                try:
+                    walk(cell.cell_contents, path + [["c", n]], depth + 1)
+                except ValueError:  # an empty cell
+                    pass
+
+    walk([tuple(args), dict(kwargs)], [], 0)
+    return found
+
+
+def _at_paths(args, kwargs, paths) -> list:
+    """The tensors at ``paths`` (from :func:`grad_leaves`) in the worker's copies; None for one met before."""
+    found, seen = [], set()
+    for path in paths:
+        obj = [tuple(args), dict(kwargs)]
+        try:
+            for kind, where in path:
+                obj = (list(obj.parameters())[where] if kind == "p" else obj.__closure__[where].cell_contents
+                       if kind == "c" else obj[where])
+        except (IndexError, KeyError, TypeError, AttributeError, ValueError):
+            obj = None
+        if obj is not None and id(obj) in seen:
+            obj = None  # the same tensor twice (pickling kept it one object): its gradient is given once
+        if obj is not None:
+            seen.add(id(obj))
+        found.append(obj)
+    return found
+
+
+def _updated_arguments(args, kwargs, mutated) -> dict:
+    """The new state of arguments an in-place exercise changed: tensors, modules, optimisers."""
+    import torch
+
+    updated = {}
+    for key, value in [*enumerate(args), *kwargs.items()]:
+        if torch.is_tensor(value) and key in mutated:
+            updated[key] = value.detach()
+        elif isinstance(value, (torch.nn.Module, torch.optim.Optimizer)):
+            updated[key] = {k: v.detach() if torch.is_tensor(v) else v for k, v in value.state_dict().items()}
+    return updated
 
 
 def _call_each(message: dict, namespace: dict, state: dict) -> list:
@@ -957,21 +1083,29 @@ def _unchanged(new, old) -> bool:
 
     if new.shape != old.shape or new.dtype != old.dtype:
         return False
-    return torch.equal(new.reshape(-1).view(torch.uint8), old.reshape(-1).view(torch.uint8))
+    from lossbook.grading.wire import dense_copy
+
+    return torch.equal(dense_copy(new).view(torch.uint8), dense_copy(old).view(torch.uint8))
 
 
-def _plain(value):
-    """Detach tensors and turn tuples/lists/dicts into plain containers that torch.load accepts."""
+def _plain(value, namespace: dict):
+    """Detached tensors in plain containers; a function (or model) returned stays here, sent as a handle."""
     import torch
 
+    from lossbook.grading.wire import Handle
+
     if torch.is_tensor(value):
-        return value.detach().clone()
+        return value.detach()
     if isinstance(value, tuple):
-        return tuple(_plain(v) for v in value)
+        return tuple(_plain(v, namespace) for v in value)
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [_plain(v, namespace) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: _plain(v, namespace) for k, v in value.items()}
+    if callable(value) and not isinstance(value, type):
+        name = f"__returned_{len([k for k in namespace if k.startswith('__returned_')])}"
+        namespace[name] = value
+        return Handle(name)
     return value
 
 

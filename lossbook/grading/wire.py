@@ -1,7 +1,8 @@
 """The data format in which a student's results travel from the sandbox to the grader.
 
 Only plain data can be sent: ``None``, booleans, numbers, strings, bytes,
-lists, tuples, dicts, tensors, NumPy arrays of numbers and torch dtypes. A
+lists, tuples, dicts, sets, tensors, NumPy arrays of numbers, torch dtypes,
+and :class:`Handle` names of objects that stay in the sandbox. A
 message is a JSON header (safe to parse whatever it contains) followed by the
 raw bytes of each array, so decoding a crafted message can build nothing but
 those types: unlike pickle, it can never run code in the grader. It is also
@@ -25,6 +26,19 @@ DTYPES = {str(d).removeprefix("torch."): d for d in (
     torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.complex64, torch.complex128,
     torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.bool)}
 MAX_DEPTH = 100  # nesting of containers in a result
+
+
+class Handle:
+    """Stands for an object that stays in the sandbox (a function an answer returned), by name."""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __eq__(self, other):
+        return isinstance(other, Handle) and other.name == self.name
+
+    def __hash__(self):
+        return hash(self.name)
 
 
 class WireError(TypeError):
@@ -75,7 +89,7 @@ def _tree(value, buffers: list, depth: int):
         name = str(tensor.dtype).removeprefix("torch.")
         if name not in DTYPES or tensor.layout != torch.strided or tensor.device.type != "cpu":
             raise WireError(f"a tensor of dtype {name}, layout {tensor.layout} on {tensor.device} cannot be checked")
-        flat = torch.as_tensor(tensor).contiguous().reshape(-1)
+        flat = dense_copy(tensor)
         buffers.append(flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b"")
         node = {"T": len(buffers) - 1, "dtype": name, "shape": list(tensor.shape)}
         if value.requires_grad:
@@ -97,8 +111,17 @@ def _tree(value, buffers: list, depth: int):
         return {"t": [_tree(v, buffers, depth + 1) for v in value]}
     if isinstance(value, dict):
         return {"d": [[_tree(k, buffers, depth + 1), _tree(v, buffers, depth + 1)] for k, v in value.items()]}
+    if isinstance(value, (set, frozenset)):
+        return {"s": [_tree(v, buffers, depth + 1) for v in value], "frozen": isinstance(value, frozenset)}
+    if isinstance(value, Handle):
+        return {"h": str(value.name)}
     raise WireError(f"a {type(value).__name__} cannot be checked; "
                     "return tensors, numbers, strings, lists, tuples or dicts")
+
+
+def dense_copy(tensor):
+    """A 1-D copy with unit stride (``contiguous()`` keeps a stride of 0 on a dimension of size 1)."""
+    return torch.empty(tensor.numel(), dtype=tensor.dtype).copy_(tensor.reshape(-1))
 
 
 def _value(node, buffers: list, depth: int):
@@ -108,7 +131,7 @@ def _value(node, buffers: list, depth: int):
         return node
     if isinstance(node, list):
         return [_value(v, buffers, depth + 1) for v in node]
-    if not isinstance(node, dict) or len(node) not in (1, 3, 4):
+    if not isinstance(node, dict) or len(node) not in (1, 2, 3, 4):
         raise WireError("unknown node")
     if "f" in node:
         return float(node["f"])
@@ -119,6 +142,11 @@ def _value(node, buffers: list, depth: int):
         return tuple(_value(v, buffers, depth + 1) for v in node["t"])
     if "d" in node:
         return {_value(k, buffers, depth + 1): _value(v, buffers, depth + 1) for k, v in node["d"]}
+    if "s" in node:
+        members = [_value(v, buffers, depth + 1) for v in node["s"]]
+        return frozenset(members) if node.get("frozen") is True else set(members)
+    if "h" in node:
+        return Handle(str(node["h"]))
     if "dt" in node:
         return DTYPES[node["dt"]]
     if "b" in node:
