@@ -926,8 +926,10 @@ def _handle(message: dict, namespace: dict, state: dict, graphs: dict) -> dict:
             raise RuntimeError("that result's graph is no longer kept")
         value, leaves = graphs[message["handle"]]
         inputs = [t for t in leaves if t is not None and t.requires_grad]
-        grads = iter(torch.autograd.grad(value, inputs, message["grad"], retain_graph=True, allow_unused=True)
-                     if inputs else ())
+        # The vector-Jacobian product as the gradient of <value, grad>: the same numbers, without the
+        # output-gradient path of autograd (which imports SymPy on first use).
+        weighted = (value * message["grad"].to(value.dtype)).sum()
+        grads = iter(torch.autograd.grad(weighted, inputs, retain_graph=True, allow_unused=True) if inputs else ())
         return {"value": [next(grads) if t is not None and t.requires_grad else None for t in leaves]}
     raise ValueError(f"unknown request {op!r}")
 
