@@ -625,9 +625,9 @@ def _zygote_loop(channel, isolated: bool, preload=()) -> None:
 def _warm_up() -> None:
     """Pay once, in the zygote, the first-use costs every worker would pay again after its fork.
 
-    Autograd with given output gradients imports SymPy on first use (most of
-    a second); registering the "from scratch" guard's kernels and encoding a
-    result cost a little.
+    Registering the "from scratch" guard's kernels, autograd and encoding a
+    result each cost a little on first use. (Autograd given explicit output
+    gradients imports SymPy, most of a second; the worker avoids that path.)
     """
     import torch
 
@@ -636,7 +636,7 @@ def _warm_up() -> None:
     guard.arm(("torch.nn.functional.huber_loss",), "warm-up")
     guard.disarm()
     loss = torch.nn.functional.huber_loss(x, x.detach().flip(0))
-    torch.autograd.grad(loss, x, torch.ones_like(loss))  # imports sympy (most of a second)
+    torch.autograd.grad(loss, x)
     _decode_result(_encode_result({"value": [x.detach().float(), 1, "a", None]}))
 
 
