@@ -86,9 +86,10 @@ def _encode_request(message: dict) -> bytes:
     from lossbook.grading import wire
 
     try:
-        return b"W" + wire.encode(message)
+        return b"W" + wire.encode(message)  # tensors go detached, keeping requires_grad
     except wire.WireError:
-        return b"P" + cloudpickle.dumps(message)
+        return b"P" + cloudpickle.dumps({k: _detached(v) if k in ("args", "kwargs", "calls") else v
+                                         for k, v in message.items()})
 
 
 def _decode_request(data: bytes) -> dict:
@@ -257,7 +258,10 @@ class Sandbox:
         if not replay:
             self.waited += waited
             cpu = result.get("cpu") if isinstance(result, dict) else None
-            self.spent += float(cpu) if isinstance(cpu, (int, float)) and 0 <= cpu <= limit + 1 else min(waited, limit)
+            used = float(cpu) if isinstance(cpu, (int, float)) and 0 <= cpu <= limit + 1 else min(waited, limit)
+            if isinstance(result, dict) and result.get("error_type") == "CPUTimeExceeded":
+                used = max(used, limit)  # a call stopped at its limit used all of it (no rounding below)
+            self.spent += used
         reason = None
         if data is None:
             reason = (f"did not finish within {wall_backstop(limit):.3g} s (waiting for input, sleeping "
@@ -338,7 +342,7 @@ class Sandbox:
         if leaves:
             handle, self._next_handle = self._next_handle, self._next_handle + 1
         result = self._request({"op": "call", "name": name, "exercise": exercise, "handle": handle,
-                                "args": _detached(args), "kwargs": _detached(kwargs),
+                                "args": tuple(args), "kwargs": dict(kwargs),
                                 "leaves": [path for path, _ in leaves], "inplace": exercise in self.inplace},
                                exercise=exercise, what=what)
         value = _outcome(what, result)
@@ -377,7 +381,7 @@ class Sandbox:
         if refusal is not None:
             return [refusal] * len(calls)
         message = {"op": "calls", "name": name, "exercise": exercise, "grad_wrt": grad_wrt, "inplace": exercise in self.inplace,
-                   "calls": [(_detached(tuple(args)), _detached(dict(kwargs))) for args, kwargs in calls]}
+                   "calls": [(tuple(args), dict(kwargs)) for args, kwargs in calls]}
         try:
             result = self._request(message, exercise=exercise, what=what, calls=len(calls))
         except SandboxError as err:

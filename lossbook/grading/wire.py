@@ -25,6 +25,7 @@ import torch
 DTYPES = {str(d).removeprefix("torch."): d for d in (
     torch.float16, torch.bfloat16, torch.float32, torch.float64, torch.complex64, torch.complex128,
     torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.bool)}
+NAMES = {dtype: name for name, dtype in DTYPES.items()}
 MAX_DEPTH = 100  # nesting of containers in a result
 
 
@@ -76,6 +77,8 @@ def _tree(value, buffers: list, depth: int):
     """A JSON-able tree for ``value``; containers and arrays are tagged objects, arrays go to ``buffers``."""
     if depth > MAX_DEPTH:
         raise WireError(f"the result is nested more than {MAX_DEPTH} levels deep")
+    if isinstance(value, torch.Tensor):  # the commonest node first
+        return _tensor_node(value, buffers)
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, (int, float)):  # also NumPy's float64, a float subclass
@@ -84,17 +87,6 @@ def _tree(value, buffers: list, depth: int):
         return {"c": [value.real, value.imag]}
     if isinstance(value, numpy.generic) and value.dtype.kind in "biufc":
         return _tree(value.item(), buffers, depth)
-    if torch.is_tensor(value):
-        tensor = value.detach()
-        name = str(tensor.dtype).removeprefix("torch.")
-        if name not in DTYPES or tensor.layout != torch.strided or tensor.device.type != "cpu":
-            raise WireError(f"a tensor of dtype {name}, layout {tensor.layout} on {tensor.device} cannot be checked")
-        flat = dense_copy(tensor)
-        buffers.append(flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b"")
-        node = {"T": len(buffers) - 1, "dtype": name, "shape": list(tensor.shape)}
-        if value.requires_grad:
-            node["grad"] = True
-        return node
     if isinstance(value, numpy.ndarray):
         if value.dtype.kind not in "biufc":
             raise WireError(f"a NumPy array of dtype {value.dtype} cannot be checked")
@@ -117,6 +109,21 @@ def _tree(value, buffers: list, depth: int):
         return {"h": str(value.name)}
     raise WireError(f"a {type(value).__name__} cannot be checked; "
                     "return tensors, numbers, strings, lists, tuples or dicts")
+
+
+def _tensor_node(value, buffers: list) -> dict:
+    tensor = value.detach()
+    name = NAMES.get(tensor.dtype)
+    if name is None or tensor.layout != torch.strided or tensor.device.type != "cpu":
+        raise WireError(f"a tensor of dtype {tensor.dtype}, layout {tensor.layout} on {tensor.device} cannot be checked")
+    if tensor.dtype == torch.bfloat16:  # NumPy has no bfloat16: send its bytes
+        buffers.append(dense_copy(tensor).view(torch.uint8).numpy().tobytes())
+    else:
+        buffers.append(tensor.resolve_conj().resolve_neg().numpy().tobytes())  # C order, whatever the strides
+    node = {"T": len(buffers) - 1, "dtype": name, "shape": list(tensor.shape)}
+    if value.requires_grad:
+        node["grad"] = True
+    return node
 
 
 def dense_copy(tensor):
