@@ -10,6 +10,8 @@ Chapters use :func:`compare_gradients` to put a hand-derived gradient next to
 autograd's in one printed line.
 """
 
+import copy
+import functools
 from dataclasses import dataclass
 
 import torch
@@ -331,6 +333,55 @@ def check_gradient(grad_fn, loss_fn, *, name: str, cases=regression_cases, wrt: 
     count, argnames = len(planned), planned[-1][1].argnames if planned else ("y_hat", "y")
     shown = "".join(f", {k}={v!r}" for k, v in params.items())
     print(f"✓ {name}({', '.join(argnames)}{shown}) agrees with autograd on {count} inputs.")
+
+
+# Results of computed_once functions. The module outlives the namespace of a grading kernel, which is
+# reset between the submissions it grades, so they are kept for the whole batch.
+_COMPUTED: dict = {}
+
+
+def computed_once(function):
+    """Compute a test's reference answer once for all the submissions a grading kernel grades.
+
+    A grading kernel runs the key's test cells again for every submission; an
+    expensive reference that depends only on the test's own data (an exact
+    minimiser, a brute-force search) then costs its time once per batch, not
+    once per student. The decorated function must be pure: the result is found
+    again by its code and the values of its arguments, defaults and closure
+    (tensors, numbers, strings, None and tuples or lists of them). It may read the set-up's
+    names, which are the same for every submission; never a student's answer.
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        closure = tuple(cell.cell_contents for cell in function.__closure__ or ())
+        key = (_code_key(function.__code__), _value_key((args, sorted(kwargs.items()), closure,
+                                                         function.__defaults__, function.__kwdefaults__)))
+        if key not in _COMPUTED:
+            _COMPUTED[key] = function(*args, **kwargs)
+        return copy.deepcopy(_COMPUTED[key])
+
+    return wrapper
+
+
+def _code_key(code) -> tuple:
+    """A function's code, independent of the cell (file name, line) it was defined in."""
+    return (code.co_name, code.co_code, code.co_names, code.co_varnames,
+            tuple(_code_key(c) if hasattr(c, "co_code") else _value_key(c) for c in code.co_consts))
+
+
+def _value_key(value):
+    if torch.is_tensor(value):
+        value = value.detach()
+        return ("tensor", str(value.dtype), tuple(value.shape), value.contiguous().numpy().tobytes())
+    if value is None or isinstance(value, (bool, int, float, str, bytes)):
+        return (type(value).__name__, value)
+    if isinstance(value, (tuple, list, frozenset)):
+        return (type(value).__name__, tuple(_value_key(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", tuple((k, _value_key(v)) for k, v in sorted(value.items())))
+    raise TypeError(f"computed_once: cannot recognise an argument of type {type(value).__name__} again; "
+                    "pass tensors, numbers, strings or tuples of them")
 
 
 def call(fn, *args, what: str, hint: str = CRASH_HINT, **kwargs):

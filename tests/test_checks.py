@@ -122,3 +122,35 @@ def test_reference_losses_match_their_definitions():
     assert math.isfinite(log_cosh_loss(torch.zeros(1), torch.tensor([1e4])).item())
     with pytest.raises(ValueError, match="reduction"):
         reduce(r, "avg")
+
+
+RUNS = []
+
+
+def test_computed_once_computes_a_reference_once_per_value_and_hands_out_copies():
+    from lossbook.checks import computed_once
+
+    runs = RUNS  # (a global: a closure is part of the key, and this list changes)
+    runs.clear()
+
+    def defined_again(scale=1.0):  # a grading kernel defines the test's helper anew for each submission
+        @computed_once
+        def reference(y, tau):
+            RUNS.append(tau)
+            return {"total": (y * tau * scale).sum().item(), "tensor": y * tau * scale}
+
+        return reference
+
+    y = torch.linspace(-1, 1, 50, dtype=torch.float64)
+    first = defined_again()(y, 0.25)
+    again = defined_again()(y.clone(), 0.25)
+    assert runs == [0.25] and again["total"] == first["total"]
+    again["tensor"].add_(1)  # a test that changes what it was handed changes nothing for the next
+    assert torch.equal(defined_again()(y, 0.25)["tensor"], y * 0.25)
+    assert defined_again()(y, 0.5)["total"] == pytest.approx(0.0, abs=1e-12) and runs == [0.25, 0.5]
+    assert defined_again()(y.float(), 0.25)["tensor"].dtype == torch.float32, "the dtype is part of the value"
+    assert defined_again()(y + 1, 0.25)["total"] == pytest.approx(12.5)
+    assert defined_again(scale=2.0)(y + 1, 0.25)["total"] == pytest.approx(25.0), "the closure too"
+    assert len(runs) == 5
+    with pytest.raises(TypeError, match="cannot recognise"):
+        defined_again()(y, lambda t: t)

@@ -494,6 +494,24 @@ def test_assign_reports_an_unknown_chapter_in_one_line(tmp_path):
     assert result.returncode == 2 and "no such notebook" in result.stderr and "Traceback" not in result.stderr
 
 
+def test_a_grading_run_that_cannot_start_gives_every_submission_an_error_not_a_zero(tmp_path, monkeypatch):
+    from lossbook.grading import runner
+
+    calls = []
+
+    def broken(paths, results_path, total_timeout):
+        calls.append(paths)
+        return "the grading run failed (pytest exit code 4)"
+
+    monkeypatch.setattr(runner, "run_grading_notebooks", broken)
+    for name in ("ada", "bob"):
+        write_notebook(solution(), tmp_path / f"{name}.ipynb")
+    reports = grade(sorted(tmp_path.glob("*.ipynb")), load_keys([SOLUTION]))
+    assert [r.error for r in reports] == ["the grading run failed (pytest exit code 4)"] * 2
+    assert all(r.score == 0 and not r.exercises for r in reports)
+    assert len(calls) == 1, "a failed run is not retried submission by submission"
+
+
 def test_submissions_with_the_same_file_name_get_distinct_reports():
     from pathlib import Path
 

@@ -242,6 +242,16 @@ def test_a_batch_of_calls_behaves_as_the_calls_made_one_by_one(sandbox):
     assert torch.equal(x, torch.arange(3.0))
 
 
+def test_a_call_whose_result_cannot_be_sent_back_fails_alone_in_its_batch(sandbox):
+    odd = define(sandbox, "odd", "import torch\n"
+                                 "def odd(x, kind):\n"
+                                 "    return object() if kind == 'object' else (x * 3).sum()\n")
+    x = torch.arange(3.0)
+    first, second, third = odd.call_each([((x, "plain"), {}), ((x, "object"), {}), ((x, "plain"), {})])
+    assert first == torch.tensor(9.0) and third == torch.tensor(9.0)
+    assert isinstance(second, TypeError) and "cannot be checked" in str(second)
+
+
 def test_a_batch_returns_gradients_computed_by_autograd_in_the_worker(sandbox):
     cube = define(sandbox, "cube", "def cube(x, detach=False):\n"
                                    "    y = (x ** 3).sum()\n    return y.detach() if detach else y\n")

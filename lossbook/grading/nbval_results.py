@@ -7,9 +7,25 @@ evalue}``.
 """
 
 import json
+import pprint
 from pathlib import Path
 
+import nbval.kernel
 import pytest
+
+
+class _LazyFormat:
+    """``pprint.pformat(message)`` made only if a debug log line is really written."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __str__(self):
+        return pprint.pformat(self.message)
+
+
+# nbval formats every kernel message for a debug log line that is normally dropped (about 1 ms a message).
+nbval.kernel.pformat = _LazyFormat
 
 _results: dict = {}
 _path = None

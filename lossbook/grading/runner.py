@@ -202,12 +202,14 @@ BOOTSTRAP_ISOLATED = """\
 from lossbook.grading import sandbox as _sandbox
 _sandbox.start_zygote(isolated=True, preload={preload!r})  # a clean process in bubblewrap; it imports torch while we do
 import torch
+get_ipython().InteractiveTB.set_mode("Minimal")  # feedback needs the error, not a coloured traceback
 _FRESH = set(globals()) | {{"_FRESH", "_name"}}  # the names each submission starts with"""
 
 BOOTSTRAP_TRUSTED = """\
 import torch
 from lossbook.grading import sandbox as _sandbox
 _sandbox.start_zygote(isolated=False, preload={preload!r})  # before any test runs: workers are forked from this clean state
+get_ipython().InteractiveTB.set_mode("Minimal")
 _FRESH = set(globals()) | {{"_FRESH", "_name"}}  # the names each submission starts with"""
 
 RESET = """\
@@ -394,7 +396,10 @@ def run_grading_notebooks(paths: list, results_path: Path, total_timeout: float 
     from lossbook.grading import nbval_results
     from lossbook.grading.sandbox import WALL_FACTOR, wall_backstop
 
-    args = ["-q", "-p", "no:cacheprovider", "-p", "nbval.plugin", "--nbval-lax", "--nbval-current-env",
+    # Plugins grading does not use; two of them collect garbage again and again at the end.
+    unused = ["cacheprovider", "unraisableexception", "threadexception", "faulthandler", "doctest", "junitxml",
+              "pastebin", "stepwise"]
+    args = ["-q", *(f"-pno:{name}" for name in unused), "-p", "nbval.plugin", "--nbval-lax", "--nbval-current-env",
             f"--nbval-cell-timeout={WALL_FACTOR * total_timeout + wall_backstop(total_timeout):g}", "-o", "addopts=", "-o", "python_files=",
             "--rootdir", str(results_path.parent), *map(str, paths)]
     nbval_results.reset(results_path)
@@ -471,8 +476,12 @@ def grade(submissions, keys: dict, call_timeout=CALL_TIMEOUT, total_timeout=NOTE
     results = _run(runnable, call_timeout, total_timeout, isolated)
     for number, (report, key, nb) in enumerate(runnable):
         cells = results.get(number, [])
-        if len(cells) < sum(len(e["test"]) for e in key.exercises.values()) and len(runnable) > 1:
+        if not isinstance(cells, str) and len(cells) < sum(len(e["test"]) for e in key.exercises.values()) \
+                and len(runnable) > 1:
             cells = _run([(report, key, nb)], call_timeout, total_timeout, isolated, notes=False).get(0, [])
+        if isinstance(cells, str):  # the grading run itself failed: no grade, and say why
+            report.error = cells
+            continue
         score(key, report, cells)
     elapsed = (time.monotonic() - start) / max(len(reports), 1)
     for report in reports:
@@ -481,7 +490,8 @@ def grade(submissions, keys: dict, call_timeout=CALL_TIMEOUT, total_timeout=NOTE
 
 
 def _run(runnable, call_timeout, total_timeout, isolated, notes=True) -> dict:
-    """Build and run the grading notebook for ``runnable``; results by submission number."""
+    """Build and run the grading notebook for ``runnable``; results by submission number
+    (for each, why grading could not run if pytest itself failed)."""
     if not runnable:
         return {}
     parts = []
@@ -491,7 +501,9 @@ def _run(runnable, call_timeout, total_timeout, isolated, notes=True) -> dict:
     with tempfile.TemporaryDirectory(prefix="lossbook-grading-") as tmp:
         path = Path(tmp) / "grading.ipynb"
         nbformat.write(grading_notebook(parts, isolated), path)
-        run_grading_notebooks([path], Path(tmp) / "results.json", total_timeout)
+        problem = run_grading_notebooks([path], Path(tmp) / "results.json", total_timeout)
+        if problem is not None:
+            return {number: problem for number in range(len(runnable))}
         results_path = Path(tmp) / "results.json"
         raw = json.loads(results_path.read_text()) if results_path.is_file() else {}
     by_submission = {}

@@ -632,8 +632,11 @@ def _warm_up() -> None:
     Registering the "from scratch" guard's kernels, autograd and encoding a
     result each cost a little on first use. (Autograd given explicit output
     gradients imports SymPy, most of a second; the worker avoids that path.)
+    Seeding records a stack trace for CUDA, whose source lines are then read.
     """
     import torch
+
+    torch.manual_seed(0)  # every set-up cell seeds; the workers find the source lines cached
 
     x = torch.linspace(-2, 2, 8, dtype=torch.float64, requires_grad=True)
     guard = _KernelGuard()
@@ -781,9 +784,12 @@ def _serve(channel, cpu_cap: float = 2 * DEFAULT_TOTAL_TIMEOUT) -> None:
         try:
             payload = _encode_result(reply)
         except Exception as err:
-            payload = _encode_result({"ok": False, "error_type": "TypeError", "cpu": reply["cpu"],
-                                      "error": f"the result cannot be checked ({err.__class__.__name__}); "
-                                               "return tensors, numbers, strings, lists, tuples or dicts"})
+            if message.get("op") == "calls" and reply["ok"]:  # say which calls' results cannot be sent back
+                payload = _encode_result(_sendable_batch(reply))
+            else:
+                payload = _encode_result({"ok": False, "error_type": "TypeError", "cpu": reply["cpu"],
+                                          "error": f"the result cannot be checked ({err.__class__.__name__}); "
+                                                   "return tensors, numbers, strings, lists, tuples or dicts"})
         _send(outgoing, payload)
 
 
@@ -1066,11 +1072,12 @@ def _call_each(message: dict, namespace: dict, state: dict) -> list:
         replies.append(reply)
         if reply.get("error_type") == "CPUTimeExceeded":
             break
-    try:
-        _encode_result({"value": replies})
-    except Exception:  # some call returned what cannot be sent back: say which
-        replies = [_sendable(reply) for reply in replies]
     return replies
+
+
+def _sendable_batch(reply: dict) -> dict:
+    """A batch's reply in which each call whose result cannot be sent back says so (the others are kept)."""
+    return {**reply, "value": [_sendable(one) for one in reply["value"]]}
 
 
 def _sendable(reply: dict) -> dict:
@@ -1084,11 +1091,13 @@ def _sendable(reply: dict) -> dict:
 
 
 def _unchanged(new, old) -> bool:
-    """Same shape, dtype and bits (so NaN where NaN was)."""
+    """Same shape, dtype and values, NaN where NaN was: equal, or else equal bit for bit."""
     import torch
 
     if new.shape != old.shape or new.dtype != old.dtype:
         return False
+    if torch.equal(new, old):
+        return True  # (only the sign of a zero could differ: not worth a report)
     from lossbook.grading.wire import dense_copy
 
     return torch.equal(dense_copy(new).view(torch.uint8), dense_copy(old).view(torch.uint8))
