@@ -333,6 +333,11 @@ def as_python(source: str) -> str:
     from IPython.core.inputtransformer2 import TransformerManager
 
     try:
+        ast.parse(source)
+        return source  # plain Python: IPython would leave it as it is (its syntax is not Python)
+    except Exception:
+        pass
+    try:
         return TransformerManager().transform_cell(source)
     except Exception:  # not transformable: run as written (a syntax error is reported by the sandbox)
         return source
