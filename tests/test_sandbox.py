@@ -69,6 +69,19 @@ def test_printing_is_capped_and_a_forbidden_call_is_caught(sandbox):
         cheat(torch.ones(2), torch.zeros(2))
 
 
+def test_a_forbidden_function_is_caught_in_a_module_imported_only_when_called(sandbox):
+    late = define(sandbox, "late", "import sys\n"
+                                   "def late(rgb):\n"
+                                   "    assert 'colorsys' not in sys.modules, 'imported before the call'\n"
+                                   "    from colorsys import rgb_to_hsv\n"
+                                   "    return rgb_to_hsv(*rgb)\n", forbid=["colorsys.rgb_to_hsv"])
+    with pytest.raises(SandboxError, match="from scratch.*colorsys.rgb_to_hsv"):
+        late((0.2, 0.4, 0.6))
+    allowed = define(sandbox, "allowed", "import colorsys\n"
+                                         "def allowed(rgb):\n    return colorsys.rgb_to_hsv(*rgb)\n")
+    assert allowed((0.2, 0.4, 0.6)) == pytest.approx((7 / 12, 2 / 3, 0.6)), "other exercises may call it"
+
+
 def test_an_endless_loop_is_stopped_and_other_answers_survive_the_restart(sandbox):
     ok = define(sandbox, "ok", "def ok(x):\n    return x + 1\n")
     loop = define(sandbox, "loop", "def loop():\n    while True:\n        pass\n")
@@ -284,6 +297,16 @@ def test_the_wire_format_keeps_plain_data_and_refuses_anything_else():
     for crafted in (message[:-3], b"\x00\x00\x00\x02{}", message.replace(b"float32", b"object!"),
                     b"\x00\x00\x00\x0b" + b'{"T":0,"x"}', b"\x00\x00\x01\x00" + b"[" * 256 + b"]" * 256):
         with pytest.raises(wire.WireError):
+            wire.decode(crafted)
+    shared, other = torch.arange(3.0), torch.arange(3.0)
+    message = wire.encode([shared, (shared, other), {"again": shared}])
+    assert message.count(shared.numpy().tobytes()) == 2, "a tensor met again is sent once"
+    first, (second, third), last = wire.decode(message)
+    assert first is second is last["again"] and third is not first and torch.equal(third, other)
+    head = b'[{"T":0,"dtype":"float32","shape":[1]},{"T":0,"dtype":"float32","shape":[1]}]'
+    body = b"\x00" * 7 + b"\x04" + b"\x00" * 4
+    for crafted in (b"\x00\x00\x00\x08" + b'[{"R":0}]', len(head).to_bytes(4, "big") + head + body):
+        with pytest.raises(wire.WireError):  # a reference to nothing; two tensors on one buffer
             wire.decode(crafted)
 
 

@@ -246,7 +246,6 @@ def grading_cells(key: Key, nb, notes: list, submission: int, call_timeout=CALL_
         ex_id = meta["id"]
         if meta["role"] == "solution":
             answer = nbformat.v4.new_code_cell(_answer_cell(key, nb, cell, ex_id, meta, notes, student_tests))
-            answer.metadata["preload"] = [name.rpartition(".")[0] for name in meta.get("forbid", [])]  # to wrap them
             cells.append(answer)
         else:
             grading_cell = nbformat.v4.new_code_cell(cell.source)

@@ -577,7 +577,7 @@ def start_zygote(isolated: bool = True, preload=()) -> "_Zygote":
     """This process's zygote (started once; again if it died). Start it before any test runs.
 
     ``preload`` names modules the zygote imports once for all its workers (the
-    ones whose functions exercises forbid: each worker wraps them).
+    ones the key's set-up cells import: each worker runs those cells too).
     """
     zygote = _ZYGOTES.get(isolated)
     if zygote is None or not zygote.alive():
@@ -594,7 +594,7 @@ def _preload(modules) -> None:
         loaded = set(sys.modules)
         try:
             importlib.import_module(name)
-        except Exception:  # not a module (torch.Tensor), not installed, or needs a writable folder:
+        except Exception:  # not installed, or needs a writable folder:
             for partial in set(sys.modules) - loaded:  # each worker imports it again, as if not preloaded
                 del sys.modules[partial]
 
@@ -709,38 +709,85 @@ class _CappedWriter(io.TextIOBase):
 
 
 def _install_tripwires(state: dict) -> None:
-    """Wrap library functions so a call made while an exercise forbids them raises ForbiddenCall."""
-    import importlib
+    """Wrap library functions so a call made while an exercise forbids them raises ForbiddenCall.
 
-    def wrap(qualified: str):
+    A function whose module is not imported yet is wrapped when the student's
+    code imports that module (:class:`_TripwiresOnImport`): importing it here,
+    in every worker, would cost up to a second (``scipy.optimize``) for nothing.
+    """
+    state.setdefault("pending", set()).update(state["all_forbidden"])
+    if not any(isinstance(finder, _TripwiresOnImport) for finder in sys.meta_path):
+        sys.meta_path.insert(0, _TripwiresOnImport(state))
+    _wrap_imported(state)
+
+
+def _wrap_imported(state: dict) -> None:
+    """Wrap each pending forbidden function whose module (or class) is imported by now."""
+    for qualified in sorted(state["pending"]):
         module_name, _, attr = qualified.rpartition(".")
-        try:
-            owner = importlib.import_module(module_name)
-        except ImportError:
-            parent, _, cls_name = module_name.rpartition(".")
-            try:
-                owner = getattr(importlib.import_module(parent), cls_name)
-            except (ImportError, AttributeError):
-                return
+        parent, _, cls_name = module_name.rpartition(".")
+        owner = sys.modules.get(module_name)
+        if owner is None and parent in sys.modules:  # torch.Tensor.mean: a class of an imported module
+            owner = vars(sys.modules[parent]).get(cls_name)
+            owner = owner if isinstance(owner, type) else None
+        if owner is None:
+            continue
+        state["pending"].discard(qualified)
         original = getattr(owner, attr, None)
         if original is None or getattr(original, "_lossbook_tripwire", False):
-            return
-
-        def tripwire(*args, **kwargs):
-            if qualified in state["forbid"]:
-                raise ForbiddenCall(f"'{state['exercise']}' asks you to write this from scratch, "
-                                    f"but your code calls {qualified}\n"
-                                    "  hint: compute it with elementary tensor operations instead.")
-            return original(*args, **kwargs)
-
-        tripwire._lossbook_tripwire = True
+            continue
         try:
-            setattr(owner, attr, tripwire)
+            setattr(owner, attr, _tripwire(qualified, original, state))
         except (AttributeError, TypeError):
             pass
 
-    for qualified in state["all_forbidden"]:
-        wrap(qualified)
+
+def _tripwire(qualified: str, original, state: dict):
+    def tripwire(*args, **kwargs):
+        if qualified in state["forbid"]:
+            raise ForbiddenCall(f"'{state['exercise']}' asks you to write this from scratch, "
+                                f"but your code calls {qualified}\n"
+                                "  hint: compute it with elementary tensor operations instead.")
+        return original(*args, **kwargs)
+
+    tripwire._lossbook_tripwire = True
+    return tripwire
+
+
+class _TripwiresOnImport:
+    """An import hook: once a module holding forbidden functions is imported, wrap them."""
+
+    def __init__(self, state: dict):
+        self.state = state
+
+    def find_spec(self, name, path=None, target=None):
+        if not any(qualified.startswith(name + ".") for qualified in self.state["pending"]):
+            return None
+        for finder in sys.meta_path:  # the spec the other finders would give, with a loader that wraps after
+            if finder is not self and hasattr(finder, "find_spec"):
+                spec = finder.find_spec(name, path, target)
+                if spec is not None:
+                    if hasattr(spec.loader, "exec_module"):
+                        spec.loader = _WrapAfterLoading(spec.loader, self.state)
+                    return spec
+        return None
+
+
+class _WrapAfterLoading:
+    """A module loader that wraps the pending forbidden functions once the module has run."""
+
+    def __init__(self, loader, state: dict):
+        self._loader, self._state = loader, state
+
+    def create_module(self, spec):
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module):
+        self._loader.exec_module(module)
+        _wrap_imported(self._state)
+
+    def __getattr__(self, name):  # resources and the rest: the real loader's
+        return getattr(self._loader, name)
 
 
 def _serve(channel, cpu_cap: float = 2 * DEFAULT_TOTAL_TIMEOUT) -> None:
@@ -1061,7 +1108,7 @@ def _call_each(message: dict, namespace: dict, state: dict) -> list:
     replies, start = [], _cpu_seconds()
     budget = float(message.get("cpu_limit", DEFAULT_CALL_TIMEOUT))
     per_call = float(message.get("call_limit", DEFAULT_CALL_TIMEOUT))
-    for args, kwargs in message["calls"]:
+    for args, kwargs in _own_inputs(message["calls"]):
         try:
             _limit_cpu(max(min(per_call, budget - (_cpu_seconds() - start)), 0.001))
             reply = {"ok": True, **_call_one(message, args, kwargs, namespace, state, None, message.get("grad_wrt"))}
@@ -1073,6 +1120,24 @@ def _call_each(message: dict, namespace: dict, state: dict) -> list:
         if reply.get("error_type") == "CPUTimeExceeded":
             break
     return replies
+
+
+def _own_inputs(calls) -> list:
+    """The calls of a batch, each with tensors of its own: an input the kernel sent once for several
+    calls is copied for each, before any runs, so a call that modifies it changes no other."""
+    import torch
+
+    seen = set()
+
+    def own(value):
+        if not torch.is_tensor(value):
+            return value
+        if id(value) not in seen:  # its first call takes the tensor itself
+            seen.add(id(value))
+            return value
+        return value.detach().clone().requires_grad_(value.requires_grad)
+
+    return [(tuple(own(a) for a in args), {k: own(v) for k, v in kwargs.items()}) for args, kwargs in calls]
 
 
 def _sendable_batch(reply: dict) -> dict:

@@ -17,6 +17,7 @@ such as a function a check hands to the student's function.
 """
 
 import json
+import math
 import struct
 
 import numpy
@@ -49,7 +50,7 @@ class WireError(TypeError):
 def encode(value) -> bytes:
     """``value`` as bytes: a 4-byte header length, the JSON header, then each buffer with its 8-byte length."""
     buffers = []
-    header = json.dumps(_tree(value, buffers, 0), separators=(",", ":")).encode()
+    header = json.dumps(_tree(value, buffers, 0, {}), separators=(",", ":")).encode()
     parts = [struct.pack(">I", len(header)), header]
     for buffer in buffers:
         parts += [struct.pack(">Q", len(buffer)), buffer]
@@ -66,19 +67,27 @@ def decode(data: bytes):
             (length,) = struct.unpack_from(">Q", data, offset)
             buffers.append(memoryview(data)[offset + 8:offset + 8 + length])
             offset += 8 + length
-        return _value(header, buffers, 0)
+        return _value(header, buffers, 0, {})
     except WireError:
         raise
     except Exception as err:  # malformed: truncated, bad JSON, too deep, wrong sizes
         raise WireError(f"not a valid message ({type(err).__name__})") from None
 
 
-def _tree(value, buffers: list, depth: int):
-    """A JSON-able tree for ``value``; containers and arrays are tagged objects, arrays go to ``buffers``."""
+def _tree(value, buffers: list, depth: int, sent: dict):
+    """A JSON-able tree for ``value``; containers and arrays are tagged objects, arrays go to ``buffers``.
+
+    A tensor met again (the same object) is sent once and referred to after
+    (``sent`` maps its id to its buffer): it arrives as one object, as it left.
+    """
     if depth > MAX_DEPTH:
         raise WireError(f"the result is nested more than {MAX_DEPTH} levels deep")
     if isinstance(value, torch.Tensor):  # the commonest node first
-        return _tensor_node(value, buffers)
+        if id(value) in sent:
+            return {"R": sent[id(value)]}
+        node = _tensor_node(value, buffers)
+        sent[id(value)] = node["T"]
+        return node
     if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, (int, float)):  # also NumPy's float64, a float subclass
@@ -86,7 +95,7 @@ def _tree(value, buffers: list, depth: int):
     if isinstance(value, complex):
         return {"c": [value.real, value.imag]}
     if isinstance(value, numpy.generic) and value.dtype.kind in "biufc":
-        return _tree(value.item(), buffers, depth)
+        return _tree(value.item(), buffers, depth, sent)
     if isinstance(value, numpy.ndarray):
         if value.dtype.kind not in "biufc":
             raise WireError(f"a NumPy array of dtype {value.dtype} cannot be checked")
@@ -98,13 +107,14 @@ def _tree(value, buffers: list, depth: int):
         buffers.append(bytes(value))
         return {"b": len(buffers) - 1}
     if isinstance(value, list):
-        return [_tree(v, buffers, depth + 1) for v in value]
+        return [_tree(v, buffers, depth + 1, sent) for v in value]
     if isinstance(value, tuple):  # named tuples and torch.Size too
-        return {"t": [_tree(v, buffers, depth + 1) for v in value]}
+        return {"t": [_tree(v, buffers, depth + 1, sent) for v in value]}
     if isinstance(value, dict):
-        return {"d": [[_tree(k, buffers, depth + 1), _tree(v, buffers, depth + 1)] for k, v in value.items()]}
+        return {"d": [[_tree(k, buffers, depth + 1, sent), _tree(v, buffers, depth + 1, sent)]
+                      for k, v in value.items()]}
     if isinstance(value, (set, frozenset)):
-        return {"s": [_tree(v, buffers, depth + 1) for v in value], "frozen": isinstance(value, frozenset)}
+        return {"s": [_tree(v, buffers, depth + 1, sent) for v in value], "frozen": isinstance(value, frozenset)}
     if isinstance(value, Handle):
         return {"h": str(value.name)}
     raise WireError(f"a {type(value).__name__} cannot be checked; "
@@ -131,26 +141,33 @@ def dense_copy(tensor):
     return torch.empty(tensor.numel(), dtype=tensor.dtype).copy_(tensor.reshape(-1))
 
 
-def _value(node, buffers: list, depth: int):
+def _value(node, buffers: list, depth: int, made: dict):
+    """The value of a tree ``_tree`` made (``made``: the tensors built so far, by buffer)."""
     if depth > MAX_DEPTH:
         raise WireError("too deep")
     if node is None or isinstance(node, (bool, str, int)):
         return node
     if isinstance(node, list):
-        return [_value(v, buffers, depth + 1) for v in node]
+        return [_value(v, buffers, depth + 1, made) for v in node]
     if not isinstance(node, dict) or len(node) not in (1, 2, 3, 4):
         raise WireError("unknown node")
+    if "T" in node:  # the commonest nodes first
+        return _tensor(node, buffers, made)
+    if "R" in node:
+        if node["R"] not in made:
+            raise WireError("a reference to no tensor")
+        return made[node["R"]]
+    if "t" in node:
+        return tuple(_value(v, buffers, depth + 1, made) for v in node["t"])
+    if "d" in node:
+        return {_value(k, buffers, depth + 1, made): _value(v, buffers, depth + 1, made) for k, v in node["d"]}
     if "f" in node:
         return float(node["f"])
     if "c" in node:
         real, imag = node["c"]
         return complex(float(real), float(imag))
-    if "t" in node:
-        return tuple(_value(v, buffers, depth + 1) for v in node["t"])
-    if "d" in node:
-        return {_value(k, buffers, depth + 1): _value(v, buffers, depth + 1) for k, v in node["d"]}
     if "s" in node:
-        members = [_value(v, buffers, depth + 1) for v in node["s"]]
+        members = [_value(v, buffers, depth + 1, made) for v in node["s"]]
         return frozenset(members) if node.get("frozen") is True else set(members)
     if "h" in node:
         return Handle(str(node["h"]))
@@ -158,20 +175,23 @@ def _value(node, buffers: list, depth: int):
         return DTYPES[node["dt"]]
     if "b" in node:
         return bytes(buffers[node["b"]])
-    if "T" in node:
-        dtype, shape = DTYPES[node["dtype"]], [int(n) for n in node["shape"]]
-        buffer = buffers[node["T"]]
-        count = 1
-        for n in shape:
-            count *= n
-        if min(shape, default=0) < 0 or len(buffer) != count * dtype.itemsize:
-            raise WireError("a tensor's size does not match its data")
-        tensor = torch.empty(shape, dtype=dtype) if count == 0 else (
-            torch.frombuffer(bytearray(buffer), dtype=dtype).reshape(shape))
-        return tensor.requires_grad_(True) if node.get("grad") is True and tensor.is_floating_point() else tensor
     if "N" in node:
         dtype, shape = numpy.dtype(node["dtype"]), [int(n) for n in node["shape"]]
         if dtype.kind not in "biufc":
             raise WireError("not a numeric array")
         return numpy.frombuffer(bytes(buffers[node["N"]]), dtype=dtype).reshape(shape).copy()
     raise WireError("unknown node")
+
+
+def _tensor(node: dict, buffers: list, made: dict):
+    dtype, shape, index = DTYPES[node["dtype"]], [int(n) for n in node["shape"]], node["T"]
+    buffer = buffers[index]
+    count = math.prod(shape)
+    if min(shape, default=0) < 0 or len(buffer) != count * dtype.itemsize or index in made:
+        raise WireError("a tensor's size does not match its data")
+    tensor = torch.empty(shape, dtype=dtype) if count == 0 else (
+        torch.frombuffer(bytearray(buffer), dtype=dtype).view(shape))
+    if node.get("grad") is True and tensor.is_floating_point():
+        tensor.requires_grad_(True)
+    made[index] = tensor
+    return tensor
