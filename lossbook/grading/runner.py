@@ -203,6 +203,7 @@ from lossbook.grading import sandbox as _sandbox
 _sandbox.start_zygote(isolated=True, preload={preload!r})  # a clean process in bubblewrap; it imports torch while we do
 import torch
 get_ipython().InteractiveTB.set_mode("Minimal")  # feedback needs the error, not a coloured traceback
+get_ipython().autoawait = False  # no top-level await in a key: no extra compilation of every cell
 _FRESH = set(globals()) | {{"_FRESH", "_name"}}  # the names each submission starts with"""
 
 BOOTSTRAP_TRUSTED = """\
@@ -210,6 +211,7 @@ import torch
 from lossbook.grading import sandbox as _sandbox
 _sandbox.start_zygote(isolated=False, preload={preload!r})  # before any test runs: workers are forked from this clean state
 get_ipython().InteractiveTB.set_mode("Minimal")
+get_ipython().autoawait = False
 _FRESH = set(globals()) | {{"_FRESH", "_name"}}  # the names each submission starts with"""
 
 RESET = """\
@@ -407,16 +409,20 @@ def run_grading_notebooks(paths: list, results_path: Path, total_timeout: float 
             f"--nbval-cell-timeout={WALL_FACTOR * total_timeout + wall_backstop(total_timeout):g}", "-o", "addopts=", "-o", "python_files=",
             "--rootdir", str(results_path.parent), *map(str, paths)]
     nbval_results.reset(results_path)
-    before = os.environ.get("PYTEST_DISABLE_PLUGIN_AUTOLOAD")
-    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"  # only the plugins named above
+    settings = {"PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",  # only the plugins named above
+                # one file name for every cell the kernel runs: no hash of each cell's source (pure Python)
+                "IPYKERNEL_CELL_NAME": str(results_path.parent / "grading-cell.py")}
+    before = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             code = pytest.main(args, plugins=[nbval_results])
     finally:
-        if before is None:
-            del os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"]
-        else:
-            os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = before
+        for name, value in before.items():
+            if value is None:
+                del os.environ[name]
+            else:
+                os.environ[name] = value
     if code not in (0, 1):
         return f"the grading run failed (pytest exit code {int(code)})"
     return None
