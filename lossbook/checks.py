@@ -24,6 +24,10 @@ TOLERANCES = {
     torch.float32: dict(rtol=1e-5, atol=1e-6),
     torch.float64: dict(rtol=1e-10, atol=1e-12),
 }
+# A loss computed from inputs of magnitude M cannot be trusted below a few units of
+# rounding of M (log-sum-exp minus the target's logit cancels): check_loss's
+# absolute tolerance on a case is at least ROUNDING_ULPS * eps * max|input|.
+ROUNDING_ULPS = 4
 CRASH_HINT = "call your function yourself on a small input and read the traceback."
 # The random part of the standard inputs below. Fixed, so that a learner's run
 # of the checks is reproducible; the grader draws a fresh one for each
@@ -260,12 +264,20 @@ def check_loss(fn, reference, *, name: str, cases=regression_cases, reductions=R
         text = _call_text(name, case, reduction=reduction, **params)
         out = _received(outcome, text, case, args)
         on = f"{case.name}, {str(dtype).removeprefix('torch.')}"
-        assert_tensor_close(out, expected, text, on, hint)
+        assert_tensor_close(out, expected, text, on, hint, atol=_rounding_atol(case, dtype))
     count, argnames = len(planned), planned[-1][1].argnames if planned else ("y_hat", "y")
     check_differentiable(fn, reference, name=name, cases=cases, hint=hint, **params)
     shown = "".join(f", {k}={v!r}" for k, v in params.items())
     print(f"✓ {name}({', '.join(argnames)}{shown}) matches the reference on {count} combinations of input, reduction and dtype,"
           " and its gradient agrees with autograd through the reference.")
+
+
+def _rounding_atol(case: Case, dtype: torch.dtype) -> float:
+    """The dtype's absolute tolerance, or the rounding of the case's largest input if that is more."""
+    scale = max((t.detach().abs().max().item() for t in case.inputs
+                 if torch.is_tensor(t) and t.is_floating_point() and t.numel()), default=0.0)
+    default = TOLERANCES.get(dtype, TOLERANCES[torch.float32])["atol"]
+    return max(default, ROUNDING_ULPS * torch.finfo(dtype).eps * scale) if dtype.is_floating_point else default
 
 
 def check_differentiable(fn, reference, *, name: str, cases=regression_cases, wrt: int = 0,

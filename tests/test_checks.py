@@ -154,3 +154,24 @@ def test_computed_once_computes_a_reference_once_per_value_and_hands_out_copies(
     assert len(runs) == 5
     with pytest.raises(TypeError, match="cannot recognise"):
         defined_again()(y, lambda t: t)
+
+
+def test_float32_answers_are_not_failed_for_the_rounding_of_huge_inputs():
+    """lse(logits) - logit[target] loses about a unit of rounding of the logits in float32; a loss of
+    4.5e-5 computed so is off by more than the usual 1e-6, and is still a right answer."""
+    from lossbook.checks import Case
+
+    def huge(dtype):
+        return [Case("huge logits, target the largest", (torch.tensor([[1000.0, 990.0], [-3.0, 2.0]], dtype=dtype),
+                                                          torch.tensor([0, 1])), {}, ("logits", "target"))]
+
+    def cross_entropy_by_lse(logits, target, reduction="mean"):
+        return reduce(torch.logsumexp(logits, 1) - logits.gather(1, target[:, None])[:, 0], reduction)
+
+    exact = F.cross_entropy(*huge(torch.float64)[0].inputs, reduction="none")[0].item()
+    rounded = cross_entropy_by_lse(*huge(torch.float32)[0].inputs, reduction="none")[0].item()
+    assert abs(rounded - exact) > 1e-6, "the case shows the cancellation"
+    check_loss(cross_entropy_by_lse, F.cross_entropy, name="cross_entropy_by_lse", cases=huge)
+    with pytest.raises(CheckFailed):
+        check_loss(lambda x, t, reduction="mean": 1.001 * cross_entropy_by_lse(x, t, reduction),
+                   F.cross_entropy, name="off_by_a_tenth_of_a_percent", cases=huge)
