@@ -512,6 +512,31 @@ def test_a_grading_run_that_cannot_start_gives_every_submission_an_error_not_a_z
     assert len(calls) == 1, "a failed run is not retried submission by submission"
 
 
+def test_a_kernel_that_dies_at_start_is_started_again_but_not_forever(monkeypatch):
+    import nbval.kernel
+    from lossbook.grading import nbval_results
+
+    assert nbval.kernel.start_new_kernel is nbval_results.start_new_kernel_retrying
+    attempts = []
+
+    def dies(times):
+        def start(**kwargs):
+            attempts.append(kwargs)
+            if len(attempts) <= times:
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            return "manager", "client"
+        return start
+
+    monkeypatch.setattr(nbval_results, "_start_new_kernel", dies(2))
+    assert nbval.kernel.start_new_kernel(kernel_name="k") == ("manager", "client")
+    assert len(attempts) == 3 and all(a == {"kernel_name": "k"} for a in attempts)
+    attempts.clear()
+    monkeypatch.setattr(nbval_results, "_start_new_kernel", dies(nbval_results.KERNEL_START_ATTEMPTS))
+    with pytest.raises(RuntimeError, match="Kernel died"):
+        nbval.kernel.start_new_kernel(kernel_name="k")
+    assert len(attempts) == nbval_results.KERNEL_START_ATTEMPTS
+
+
 def test_submissions_with_the_same_file_name_get_distinct_reports():
     from pathlib import Path
 

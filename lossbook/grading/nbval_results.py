@@ -27,6 +27,28 @@ class _LazyFormat:
 # nbval formats every kernel message for a debug log line that is normally dropped (about 1 ms a message).
 nbval.kernel.pformat = _LazyFormat
 
+KERNEL_START_ATTEMPTS = 3
+_start_new_kernel = nbval.kernel.start_new_kernel
+
+
+def start_new_kernel_retrying(*args, **kwargs):
+    """nbval's kernel start, tried up to ``KERNEL_START_ATTEMPTS`` times.
+
+    jupyter_client picks a kernel's ports by binding free ones and releasing
+    them, so two processes that start kernels at the same moment can pick the
+    same port; the kernel that loses then dies before it replies ("Kernel died
+    before replying to kernel_info"). Another start picks other ports.
+    """
+    for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+        try:
+            return _start_new_kernel(*args, **kwargs)
+        except RuntimeError:
+            if attempt == KERNEL_START_ATTEMPTS:
+                raise
+
+
+nbval.kernel.start_new_kernel = start_new_kernel_retrying
+
 _results: dict = {}
 _path = None
 
