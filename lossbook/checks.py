@@ -171,33 +171,39 @@ def multiclass_cases(dtype: torch.dtype = torch.float64) -> list[Case]:
     ]
 
 
-def call_each(fn, calls, grad_wrt: int | None = None) -> list:
+def call_each(fn, calls, grad_wrt: int | list | None = None) -> list:
     """``fn(*args, **kwargs)`` for every ``(args, kwargs)`` in ``calls``: the value, or the exception raised.
 
     With ``grad_wrt=k`` each entry is ``(value, differentiable, gradient)``,
     the gradient of the value's sum with respect to ``args[k]`` by autograd
-    (``None`` if none reaches it). A student's function being graded runs in
-    a sandbox process; there, the whole list is one round trip instead of one
+    (``None`` if none reaches it); a list gives each call its own ``k`` (or
+    ``None``: the value alone). A student's function being graded runs in a
+    sandbox process; there, the whole list is one round trip instead of one
     per call.
     """
     batched = getattr(fn, "call_each", None)
     if batched is not None:
         return batched(calls, grad_wrt=grad_wrt)
     outcomes = []
-    for args, kwargs in calls:
+    for (args, kwargs), wrt in zip(calls, per_call(grad_wrt, len(calls))):
         try:
             value = fn(*args, **kwargs)
-            if grad_wrt is not None:
+            if wrt is not None:
                 differentiable = torch.is_tensor(value) and value.requires_grad
                 grad = None
                 if differentiable:
                     # (of the sum: explicit output gradients would make autograd import SymPy, most of a second)
-                    (grad,) = torch.autograd.grad(value.sum(), args[grad_wrt], allow_unused=True)
+                    (grad,) = torch.autograd.grad(value.sum(), args[wrt], allow_unused=True)
                 value = (value, differentiable, grad)
         except Exception as err:  # raised again where the check looks at this call
             value = err
         outcomes.append(value)
     return outcomes
+
+
+def per_call(grad_wrt, count: int) -> list:
+    """``call_each``'s ``grad_wrt`` as one entry per call."""
+    return list(grad_wrt) if isinstance(grad_wrt, (list, tuple)) else [grad_wrt] * count
 
 
 def _call_text(name, case: Case, **params) -> str:
@@ -252,21 +258,29 @@ def check_loss(fn, reference, *, name: str, cases=regression_cases, reductions=R
     """Compare a learner's loss ``fn(y_hat, y, reduction=..., **params)`` with ``reference``.
 
     Runs every case from ``cases(dtype)`` in every dtype and every reduction,
-    checking shape, dtype and values; also checks that inputs are not modified.
+    checking shape, dtype and values; also checks that inputs are not modified,
+    and then :func:`check_differentiable`. All the calls are made at once (for
+    a sandboxed answer, one round trip).
     """
     planned = [(dtype, case, reduction) for dtype in dtypes for case in cases(dtype) for reduction in reductions]
     copies = {}  # one copy of each input for all its reductions (sent to a sandbox once)
     inputs = [copies.setdefault(id(case), case.clone()) for _, case, _ in planned]
+    differentiable = _differentiable_calls(cases, 0, params)
     outcomes = call_each(fn, [(args, {**case.kwargs, "reduction": reduction, **params})
-                              for args, (_, case, reduction) in zip(inputs, planned)])
+                              for args, (_, case, reduction) in zip(inputs, planned)] + differentiable.calls,
+                         grad_wrt=[None] * len(planned) + [0] * len(differentiable.calls))
+    expected_by_case = {}  # one copy of the inputs and one rounding tolerance per case for the reference
     for (dtype, case, reduction), args, outcome in zip(planned, inputs, outcomes):
-        expected = reference(*case.clone(), **case.kwargs, reduction=reduction, **params)
+        if id(case) not in expected_by_case:
+            expected_by_case[id(case)] = (case.clone(), _rounding_atol(case, dtype))
+        reference_inputs, atol = expected_by_case[id(case)]
+        expected = reference(*reference_inputs, **case.kwargs, reduction=reduction, **params)
         text = _call_text(name, case, reduction=reduction, **params)
         out = _received(outcome, text, case, args)
         on = f"{case.name}, {str(dtype).removeprefix('torch.')}"
-        assert_tensor_close(out, expected, text, on, hint, atol=_rounding_atol(case, dtype))
+        assert_tensor_close(out, expected, text, on, hint, atol=atol)
+    _check_differentiable_outcomes(differentiable, outcomes[len(planned):], reference, name, 0, hint, params)
     count, argnames = len(planned), planned[-1][1].argnames if planned else ("y_hat", "y")
-    check_differentiable(fn, reference, name=name, cases=cases, hint=hint, **params)
     shown = "".join(f", {k}={v!r}" for k, v in params.items())
     print(f"✓ {name}({', '.join(argnames)}{shown}) matches the reference on {count} combinations of input, reduction and dtype,"
           " and its gradient agrees with autograd through the reference.")
@@ -290,15 +304,31 @@ def check_differentiable(fn, reference, *, name: str, cases=regression_cases, wr
     ``inputs[wrt]`` must exist and be finite wherever the reference's is; on
     the first (ordinary) case it must equal the reference's gradient.
     """
-    planned = cases(torch.float64)
-    mine = []
+    differentiable = _differentiable_calls(cases, wrt, params)
+    outcomes = call_each(fn, differentiable.calls, grad_wrt=wrt)
+    _check_differentiable_outcomes(differentiable, outcomes, reference, name, wrt, hint, params)
+
+
+@dataclass
+class _DifferentiableCalls:
+    cases: list  # the float64 cases
+    inputs: list  # each call's inputs, inputs[wrt] requiring grad
+    calls: list  # (args, kwargs) for call_each
+
+
+def _differentiable_calls(cases, wrt: int, params: dict) -> _DifferentiableCalls:
+    planned, inputs = cases(torch.float64), []
     for case in planned:
-        inputs = list(case.clone())
-        inputs[wrt] = inputs[wrt].detach().requires_grad_(True)
-        mine.append(inputs)
-    outcomes = call_each(fn, [(inputs, {**case.kwargs, "reduction": "sum", **params})
-                              for inputs, case in zip(mine, planned)], grad_wrt=wrt)
-    for index, (case, inputs, outcome) in enumerate(zip(planned, mine, outcomes)):
+        copy_ = list(case.clone())
+        copy_[wrt] = copy_[wrt].detach().requires_grad_(True)
+        inputs.append(copy_)
+    return _DifferentiableCalls(planned, inputs, [(args, {**case.kwargs, "reduction": "sum", **params})
+                                                  for args, case in zip(inputs, planned)])
+
+
+def _check_differentiable_outcomes(calls: _DifferentiableCalls, outcomes, reference, name: str, wrt: int,
+                                   hint: str | None, params: dict) -> None:
+    for index, (case, inputs, outcome) in enumerate(zip(calls.cases, calls.inputs, outcomes)):
         ref_inputs = list(case.clone())
         ref_inputs[wrt] = ref_inputs[wrt].detach().requires_grad_(True)
         ref_out = reference(*ref_inputs, **case.kwargs, reduction="sum", **params)

@@ -287,6 +287,12 @@ def test_the_wire_format_keeps_plain_data_and_refuses_anything_else():
     for got, sent in zip(back[3], value[3]):
         assert got.dtype == sent.dtype and got.shape == sent.shape and torch.equal(got, sent)
     assert (back["np"] == value["np"]).all()
+    assert [type(v) for v in back["a"][:5]] == [int, float, float, float, bool] and str(back["a"][2]) == "-0.0"
+    numpy = __import__("numpy")
+    odd = wire.decode(wire.encode([float("nan"), numpy.float64(0.5), numpy.int64(3), torch.Size([2, 1]),
+                                   torch.nn.Parameter(torch.ones(2)), {"k": (1.0,)}]))
+    assert odd[0] != odd[0] and odd[1:4] == [0.5, 3, (2, 1)] and [type(v) for v in odd[1:4]] == [float, int, tuple]
+    assert odd[4].requires_grad and torch.equal(odd[4].detach(), torch.ones(2)) and odd[5] == {"k": (1.0,)}
     grad = wire.decode(wire.encode(torch.ones(2, requires_grad=True)))
     assert grad.requires_grad
     with pytest.raises(wire.WireError):

@@ -372,10 +372,13 @@ class Sandbox:
         Returns one entry per call: the value, or the exception the call raised
         (as :meth:`call` would have raised it). With ``grad_wrt=k`` an entry is
         ``(value, differentiable, gradient)``: the gradient of the value's sum
-        with respect to ``args[k]``, by autograd in the worker. Each call has its
+        with respect to ``args[k]``, by autograd in the worker (a list of
+        ``k`` or ``None`` gives each call its own). Each call has its
         own CPU-time limit; after a call that times out or crashes the worker,
         the remaining calls are not run, as if they had been made one by one.
         """
+        from lossbook.checks import per_call
+
         what = f"{name}(...)"
         refusal = self._refusal(what, exercise)
         if refusal is not None:
@@ -400,10 +403,9 @@ class Sandbox:
                                             "  hint: run it yourself on a small input; grading goes on with the other exercises.")
         while len(outcomes) < len(calls):
             outcomes.append(self._refusal(what, exercise) or SandboxError(f"{what} was not run"))
-        if grad_wrt is None:
-            return outcomes
-        return [o if isinstance(o, BaseException) else (o, bool(reply.get("differentiable")), reply.get("grad"))
-                for o, reply in zip(outcomes, result["value"] + [{}] * len(calls))]
+        return [o if isinstance(o, BaseException) or wrt is None else
+                (o, bool(reply.get("differentiable")), reply.get("grad"))
+                for o, reply, wrt in zip(outcomes, result["value"] + [{}] * len(calls), per_call(grad_wrt, len(calls)))]
 
 
 def _outcome(what: str, result: dict):
@@ -1107,11 +1109,14 @@ def _call_each(message: dict, namespace: dict, state: dict) -> list:
     """Replies to a batch of calls, each under its own CPU-time limit; stops after a call that timed out."""
     replies, start = [], _cpu_seconds()
     budget = float(message.get("cpu_limit", DEFAULT_CALL_TIMEOUT))
-    per_call = float(message.get("call_limit", DEFAULT_CALL_TIMEOUT))
-    for args, kwargs in _own_inputs(message["calls"]):
+    call_limit = float(message.get("call_limit", DEFAULT_CALL_TIMEOUT))
+    from lossbook.checks import per_call
+
+    calls = _own_inputs(message["calls"])
+    for (args, kwargs), wrt in zip(calls, per_call(message.get("grad_wrt"), len(calls))):
         try:
-            _limit_cpu(max(min(per_call, budget - (_cpu_seconds() - start)), 0.001))
-            reply = {"ok": True, **_call_one(message, args, kwargs, namespace, state, None, message.get("grad_wrt"))}
+            _limit_cpu(max(min(call_limit, budget - (_cpu_seconds() - start)), 0.001))
+            reply = {"ok": True, **_call_one(message, args, kwargs, namespace, state, None, wrt)}
             _limit_cpu(None)
         except BaseException as err:  # the student's exception, reported as data
             _limit_cpu(None)

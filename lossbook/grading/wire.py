@@ -82,16 +82,31 @@ def _tree(value, buffers: list, depth: int, sent: dict):
     """
     if depth > MAX_DEPTH:
         raise WireError(f"the result is nested more than {MAX_DEPTH} levels deep")
-    if isinstance(value, torch.Tensor):  # the commonest node first
-        if id(value) in sent:
-            return {"R": sent[id(value)]}
-        node = _tensor_node(value, buffers)
-        sent[id(value)] = node["T"]
-        return node
-    if value is None or isinstance(value, (bool, str)):
-        return value
+    kind = type(value)  # the commonest exact types first: a check sends hundreds of nodes
+    if kind is str or kind is int or kind is float or kind is bool or value is None:
+        return value  # JSON keeps 1 and 1.0 apart, and Python's reads back NaN and infinities
+    if kind is torch.Tensor:
+        return _tensor_or_reference(value, buffers, sent)
+    if kind is tuple:
+        return {"t": [_tree(v, buffers, depth + 1, sent) for v in value]}
+    if kind is dict:
+        if all(type(k) is str for k in value):  # keyword arguments, replies: a JSON object
+            return {"D": {k: _tree(v, buffers, depth + 1, sent) for k, v in value.items()}}
+        return {"d": [[_tree(k, buffers, depth + 1, sent), _tree(v, buffers, depth + 1, sent)]
+                      for k, v in value.items()]}
+    if kind is list:
+        return [_tree(v, buffers, depth + 1, sent) for v in value]
+    return _tree_of_other(value, buffers, depth, sent)
+
+
+def _tree_of_other(value, buffers: list, depth: int, sent: dict):
+    """``_tree`` for subclasses (a Parameter, NumPy's float64, a named tuple) and rarer types."""
+    if isinstance(value, torch.Tensor):
+        return _tensor_or_reference(value, buffers, sent)
+    if isinstance(value, (bool, str)):
+        return str(value) if isinstance(value, str) else bool(value)
     if isinstance(value, (int, float)):  # also NumPy's float64, a float subclass
-        return {"f": float(value)} if isinstance(value, float) else int(value)
+        return float(value) if isinstance(value, float) else int(value)
     if isinstance(value, complex):
         return {"c": [value.real, value.imag]}
     if isinstance(value, numpy.generic) and value.dtype.kind in "biufc":
@@ -121,6 +136,14 @@ def _tree(value, buffers: list, depth: int, sent: dict):
                     "return tensors, numbers, strings, lists, tuples or dicts")
 
 
+def _tensor_or_reference(value, buffers: list, sent: dict) -> dict:
+    if id(value) in sent:
+        return {"R": sent[id(value)]}
+    node = _tensor_node(value, buffers)
+    sent[id(value)] = node["T"]
+    return node
+
+
 def _tensor_node(value, buffers: list) -> dict:
     tensor = value.detach()
     name = NAMES.get(tensor.dtype)
@@ -145,7 +168,8 @@ def _value(node, buffers: list, depth: int, made: dict):
     """The value of a tree ``_tree`` made (``made``: the tensors built so far, by buffer)."""
     if depth > MAX_DEPTH:
         raise WireError("too deep")
-    if node is None or isinstance(node, (bool, str, int)):
+    kind = type(node)
+    if kind is str or kind is int or kind is float or kind is bool or node is None:
         return node
     if isinstance(node, list):
         return [_value(v, buffers, depth + 1, made) for v in node]
@@ -157,6 +181,8 @@ def _value(node, buffers: list, depth: int, made: dict):
         if node["R"] not in made:
             raise WireError("a reference to no tensor")
         return made[node["R"]]
+    if "D" in node:
+        return {str(k): _value(v, buffers, depth + 1, made) for k, v in node["D"].items()}
     if "t" in node:
         return tuple(_value(v, buffers, depth + 1, made) for v in node["t"])
     if "d" in node:
