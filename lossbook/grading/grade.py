@@ -20,6 +20,7 @@ unless ``--trusted`` states that the submissions are trusted; the gradebook's
 import argparse
 import csv
 import hashlib
+import itertools
 import json
 import os
 import sys
@@ -59,7 +60,7 @@ def report_name(path: Path, roots) -> str:
 
 def unique(name: str, path: Path, used: set) -> str:
     """``name``, or a longer one naming its folder (then a number) if another submission has it."""
-    candidates = [name, f"{path.parent.name}__{name}"] + [f"{name}-{i}" for i in range(2, 10_000)]
+    candidates = itertools.chain([name, f"{path.parent.name}__{name}"], (f"{name}-{i}" for i in itertools.count(2)))
     chosen = next(c for c in candidates if c not in used)
     used.add(chosen)
     return chosen

@@ -230,11 +230,18 @@ _checks.use_fresh_inputs({check_seed!r})  # the checks' random inputs: drawn afr
 __sandbox__ = _sandbox.Sandbox(call_timeout={call_timeout!r}, total_timeout={total_timeout!r}, isolated={isolated!r})"""
 
 
+def _code_cell(source: str) -> nbformat.NotebookNode:
+    """A new code cell, without the schema validation of ``nbformat.v4.new_code_cell`` (about 1 ms a cell;
+    the grading notebook is validated once, when nbval reads it)."""
+    return nbformat.from_dict({"cell_type": "code", "id": secrets.token_hex(8), "metadata": {}, "source": source,
+                               "execution_count": None, "outputs": []})
+
+
 def grading_cells(key: Key, nb, notes: list, submission: int, call_timeout=CALL_TIMEOUT,
                   total_timeout=NOTEBOOK_TIMEOUT, isolated: bool = True, check_seed: int = 0) -> list:
     """The cells that grade one submission: canonical set-up and tests, the student's answers in a sandbox."""
     reset = RESET if submission else ""  # the first submission starts in a fresh kernel
-    cells = [nbformat.v4.new_code_cell(reset + NEW_SUBMISSION.format(
+    cells = [_code_cell(reset + NEW_SUBMISSION.format(
         call_timeout=call_timeout, total_timeout=total_timeout, isolated=isolated, check_seed=check_seed))]
     test_ids = {key.nb.cells[i].id for e in key.exercises.values() for i in e["test"]}
     student_tests = {c.id: c for c in key.student.cells}
@@ -243,16 +250,16 @@ def grading_cells(key: Key, nb, notes: list, submission: int, call_timeout=CALL_
             continue
         meta = exercise_meta(cell)
         if not meta:
-            setup = nbformat.v4.new_code_cell(f"{cell.source}\n__sandbox__.setup({cell.source!r})")
+            setup = _code_cell(f"{cell.source}\n__sandbox__.setup({cell.source!r})")
             setup.metadata["preload"] = imported_modules(cell.source)  # imported once by the zygote
             cells.append(setup)
             continue
         ex_id = meta["id"]
         if meta["role"] == "solution":
-            answer = nbformat.v4.new_code_cell(_answer_cell(key, nb, cell, ex_id, meta, notes, student_tests))
+            answer = _code_cell(_answer_cell(key, nb, cell, ex_id, meta, notes, student_tests))
             cells.append(answer)
         else:
-            grading_cell = nbformat.v4.new_code_cell(cell.source)
+            grading_cell = _code_cell(cell.source)
             grading_cell.metadata["exercise"] = dict(meta)
             grading_cell.metadata["grading"] = {"submission": submission}
             cells.append(grading_cell)
@@ -358,10 +365,10 @@ def python_as_it_is(transform):
 def grading_notebook(parts: list, isolated: bool = True) -> nbformat.NotebookNode:
     """One notebook that grades several submissions in turn (one kernel, one sandbox each)."""
     preload = sorted({name for part in parts for cell in part for name in cell.metadata.get("preload", [])} - {""})
-    cells = [nbformat.v4.new_code_cell((BOOTSTRAP_ISOLATED if isolated else BOOTSTRAP_TRUSTED).format(preload=preload))]
+    cells = [_code_cell((BOOTSTRAP_ISOLATED if isolated else BOOTSTRAP_TRUSTED).format(preload=preload))]
     for part in parts:
         cells += part
-    cells.append(nbformat.v4.new_code_cell("_sandbox.close_all(zygotes=True)"))
+    cells.append(_code_cell("_sandbox.close_all(zygotes=True)"))
     return nbformat.v4.new_notebook(cells=cells, metadata=nbformat.from_dict(NOTEBOOK_METADATA))
 
 

@@ -916,9 +916,12 @@ class _KernelGuard:
     """
 
     def __init__(self):
-        self._armed_for, self._library = None, None
+        self._armed_for, self._library, self._last = None, None, None
 
     def arm(self, forbid, exercise) -> None:
+        if self._last is not None and self._last[0] is forbid and self._last[1] == exercise:
+            return  # the same exercise's calls, one after another
+        self._last = (forbid, exercise)
         names = frozenset(_aten_names(forbid))
         if (names, exercise) == self._armed_for:
             return
@@ -930,7 +933,7 @@ class _KernelGuard:
     def disarm(self) -> None:
         if self._library is not None:
             self._library._destroy()
-        self._library, self._armed_for = None, None
+        self._library, self._armed_for, self._last = None, None, None
 
 
 def _refusing_library(names, exercise):
@@ -994,15 +997,22 @@ def _handle(message: dict, namespace: dict, state: dict, graphs: dict) -> dict:
 
 
 def _call_one(message: dict, args, kwargs, namespace: dict, state: dict, graphs: dict | None,
-              grad_wrt: int | None = None) -> dict:
-    """Call the student's function once; note inputs it modified; keep its graph for a later VJP."""
+              grad_wrt: int | None = None, sent=None) -> dict:
+    """Call the student's function once; note inputs it modified; keep its graph for a later VJP.
+
+    ``sent``: the arguments as they arrived, if ``args`` and ``kwargs`` are copies of them (else a copy is
+    kept here to tell whether the call modified its inputs).
+    """
     import torch
 
     fn = namespace.get(message["name"])
     if fn is None:
         raise NameError(f"your answer does not define {message['name']}")
-    before = {i: a.detach().clone() for i, a in enumerate(args) if torch.is_tensor(a)}
-    before.update({k: v.detach().clone() for k, v in kwargs.items() if torch.is_tensor(v)})
+    kept, kept_kwargs = sent if sent is not None else (
+        [a.detach().clone() if torch.is_tensor(a) else a for a in args],
+        {k: v.detach().clone() if torch.is_tensor(v) else v for k, v in kwargs.items()})
+    before = {i: a.detach() for i, a in enumerate(kept) if torch.is_tensor(a)}
+    before.update({k: v.detach() for k, v in kept_kwargs.items() if torch.is_tensor(v)})
     leaves = _at_paths(args, kwargs, message.get("leaves") or [])  # before the call, as the kernel sent them
     state["forbid"] = state["forbid_by_exercise"].get(message["exercise"], ())
     state["exercise"] = message["exercise"]
@@ -1113,10 +1123,10 @@ def _call_each(message: dict, namespace: dict, state: dict) -> list:
     from lossbook.checks import per_call
 
     calls = _own_inputs(message["calls"])
-    for (args, kwargs), wrt in zip(calls, per_call(message.get("grad_wrt"), len(calls))):
+    for (args, kwargs), sent, wrt in zip(calls, message["calls"], per_call(message.get("grad_wrt"), len(calls))):
         try:
             _limit_cpu(max(min(call_limit, budget - (_cpu_seconds() - start)), 0.001))
-            reply = {"ok": True, **_call_one(message, args, kwargs, namespace, state, None, wrt)}
+            reply = {"ok": True, **_call_one(message, args, kwargs, namespace, state, None, wrt, sent=sent)}
             _limit_cpu(None)
         except BaseException as err:  # the student's exception, reported as data
             _limit_cpu(None)
@@ -1128,19 +1138,13 @@ def _call_each(message: dict, namespace: dict, state: dict) -> list:
 
 
 def _own_inputs(calls) -> list:
-    """The calls of a batch, each with tensors of its own: an input the kernel sent once for several
-    calls is copied for each, before any runs, so a call that modifies it changes no other."""
+    """The calls of a batch, each with copies of its own of the tensors it was sent (made before any runs),
+    so a call that modifies an input changes no other call's; the tensors as sent stay as they were, for
+    telling whether a call modified its copies."""
     import torch
 
-    seen = set()
-
     def own(value):
-        if not torch.is_tensor(value):
-            return value
-        if id(value) not in seen:  # its first call takes the tensor itself
-            seen.add(id(value))
-            return value
-        return value.detach().clone().requires_grad_(value.requires_grad)
+        return value.detach().clone().requires_grad_(value.requires_grad) if torch.is_tensor(value) else value
 
     return [(tuple(own(a) for a in args), {k: own(v) for k, v in kwargs.items()}) for args, kwargs in calls]
 
