@@ -343,7 +343,7 @@ def as_python(source: str) -> str:
     from IPython.core.inputtransformer2 import TransformerManager
 
     try:
-        return python_as_it_is(TransformerManager().transform_cell)(source)
+        return python_as_it_is(lambda cell: TransformerManager().transform_cell(cell))(source)
     except Exception:  # not transformable: run as written (a syntax error is reported by the sandbox)
         return source
 
