@@ -340,10 +340,14 @@ def _answer_cell(key, nb, cell, ex_id, meta, notes, student_tests) -> str:
 
 def as_python(source: str) -> str:
     """An answer cell as Jupyter runs it: IPython syntax (magics, ``!`` lines) becomes ``get_ipython()`` calls."""
-    from IPython.core.inputtransformer2 import TransformerManager
+
+    def ipython_transform(cell: str) -> str:
+        from IPython.core.inputtransformer2 import TransformerManager  # imported only if needed: 0.5 s
+
+        return TransformerManager().transform_cell(cell)
 
     try:
-        return python_as_it_is(lambda cell: TransformerManager().transform_cell(cell))(source)
+        return python_as_it_is(ipython_transform)(source)
     except Exception:  # not transformable: run as written (a syntax error is reported by the sandbox)
         return source
 
