@@ -175,3 +175,43 @@ def test_float32_answers_are_not_failed_for_the_rounding_of_huge_inputs():
     with pytest.raises(CheckFailed):
         check_loss(lambda x, t, reduction="mean": 1.001 * cross_entropy_by_lse(x, t, reduction),
                    F.cross_entropy, name="off_by_a_tenth_of_a_percent", cases=huge)
+
+
+def _huber_variant(kind):
+    def answer(y_hat, y, delta=1.0, reduction="mean"):
+        if kind == "modifies its input":
+            y_hat.add_(0.0).mul_(1.0 + 1e-3)
+        value = F.huber_loss(y_hat, y, delta=delta, reduction=reduction)
+        if kind == "off by 0.01 %":
+            return value * (1 + 1e-4)
+        if kind == "within rounding":
+            return value + 0.1 * torch.finfo(value.dtype).eps * value.abs()
+        if kind == "always float64":
+            return value.double()
+        if kind == "a NaN when unreduced" and reduction == "none":
+            return torch.where(torch.arange(value.numel()).view(value.shape) == 0, math.nan, value)
+        if kind == "detached":
+            return value.detach()
+        if kind == "gradient off":  # right values, gradient scaled by 2 through a stop-gradient trick
+            return value + (value - value.detach())
+        return value
+    return answer
+
+
+@pytest.mark.parametrize("kind", ["right", "modifies its input", "off by 0.01 %", "within rounding", "always float64",
+                                  "a NaN when unreduced", "detached", "gradient off"])
+def test_the_batched_comparisons_judge_as_the_checks_one_by_one(kind, monkeypatch, capsys):
+    import lossbook.checks as checks
+
+    def verdict():
+        try:
+            check_loss(_huber_variant(kind), F.huber_loss, name="huber")
+            return "passed"
+        except CheckFailed as err:
+            return str(err)
+
+    batched = verdict()
+    monkeypatch.setattr(checks, "_all_close_and_untouched", lambda *args: False)
+    monkeypatch.setattr(checks, "_gradients_all_fine", lambda *args: False)
+    assert verdict() == batched
+    assert (batched == "passed") == (kind in ("right", "within rounding"))
