@@ -189,11 +189,11 @@ def gaussian_kl_grad(mu_q, logvar_q, mu_p, logvar_p):
     p, q = p.detach().numpy(), q.detach().numpy()
     inside = q > 0
     safe_q = np.where(inside, q, 1.0)
-    with np.errstate(all="ignore"):
+    with np.errstate(all="ignore"):  # 0 * inf where nothing lies outside
         ratio = torch.from_numpy(p / safe_q)
-    terms = np.where(inside, safe_q * f(ratio).numpy(), 0.0)
-    outside = np.where(inside, 0.0, p).sum(-1)
-    extra = np.where(outside > 0, outside * slope, 0.0)
+        terms = np.where(inside, safe_q * f(ratio).numpy(), 0.0)
+        outside = np.where(inside, 0.0, p).sum(-1)
+        extra = np.where(outside > 0, outside * slope, 0.0)
     return torch.from_numpy(terms.sum(-1) + extra)'''),
         "q = 0 replaced by a tiny epsilon": F_DIV.format(
             body='''    q = q.clamp(min=1e-12)
