@@ -63,6 +63,9 @@ class Case:
         return tuple(t.clone() if torch.is_tensor(t) else t for t in self.inputs)
 
 
+DESCRIBED_LIMIT = 300  # characters of a value shown in a failure message
+
+
 def fail(what: str, expected, received, on: str | None = None, hint: str | None = None):
     """Raise :class:`CheckFailed` with the book's message layout."""
     lines = [what]
@@ -89,7 +92,10 @@ def describe(value) -> str:
         return f"[{shown}{more}] ({head})"
     if isinstance(value, float):
         return f"{value:.6g}"
-    return repr(value)
+    if isinstance(value, (str, bytes)) and len(value) > DESCRIBED_LIMIT:  # not the whole of a huge one
+        return f"{value[:DESCRIBED_LIMIT]!r}... ({type(value).__name__} of length {len(value)})"
+    text = repr(value)
+    return text if len(text) <= DESCRIBED_LIMIT else f"{text[:DESCRIBED_LIMIT]}... ({len(text)} characters)"
 
 
 def regression_cases(dtype: torch.dtype = torch.float64) -> list[Case]:

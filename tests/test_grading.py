@@ -190,6 +190,69 @@ def save_attacks(save, key_folder):
     cell.source = "%matplotlib inline\n!echo graded\n" + cell.source
     save("ipython-syntax", nb)
     save("answers-from-a-table", with_answer("huber", table_answer()))
+    save_second_round_attacks(save)
+
+
+PLANTED = ("/dev/shm/lossbook-planted", "/dev/lossbook-planted", "/scratch/lossbook-planted")
+
+
+def save_second_round_attacks(save):
+    """Attacks found by a red-team review, each against the exercise it names."""
+    # The worker is the student's process: patched, it forges an in-place update of the kernel's own
+    # argument (the sample the test then computes its expected value from). The module name is built
+    # at run time, out of the static scan's sight, so that the kernel's side is what is tested.
+    forge = ("_worker = __import__('__ma' + 'in__')\n"
+             "_real_call_one = _worker._call_one\n"
+             "def _forging(message, args, kwargs, *rest, **options):\n"
+             "    reply = _real_call_one(message, args, kwargs, *rest, **options)\n"
+             "    if message.get('name') == 'mape_best_constant':\n"
+             "        reply['updated'] = {0: torch.ones_like(args[0])}\n"
+             "    return reply\n"
+             "_worker._call_one = _forging\n")
+    nb = solution()
+    cell_of(nb, "barron").source = forge + cell_of(nb, "barron").source
+    cell_of(nb, "mape-best-constant").source = "def mape_best_constant(y):\n    return 1.0\n"
+    save("forges-an-in-place-update", nb)
+    save("reaches-the-worker-module", with_answer("barron", "import __main__\n" + cell_of(solution(), "barron").source))
+    save("pytorch-reference-implementation", with_answer("huber", (
+        "import importlib\n"
+        "_ref = getattr(importlib.import_module('torch._refs.nn.functional'), 'huber' + '_loss')\n"
+        "def huber(y_hat, y, delta=1.0, reduction='mean'):\n"
+        "    return _ref(y_hat, y, delta=delta, reduction=reduction)\n")))
+    save("linear-programming-solver", with_answer("quantile-interval", (  # exact: full marks if allowed
+        "import numpy as np\n"
+        "from scipy.optimize import Bounds, LinearConstraint, milp\n"
+        "def interval_lines(x, y, level=0.8):\n"
+        "    xs, ys = x.double().numpy(), y.double().numpy()\n"
+        "    n, rows = len(xs), []\n"
+        "    for tau in ((1 - level) / 2, (1 + level) / 2):\n"
+        "        c = np.concatenate([[0.0, 0.0], np.full(n, tau), np.full(n, 1 - tau)])\n"
+        "        A = np.hstack([xs[:, None], np.ones((n, 1)), np.eye(n), -np.eye(n)])\n"
+        "        low = np.concatenate([[-np.inf, -np.inf], np.zeros(2 * n)])\n"
+        "        rows.append(milp(c, constraints=LinearConstraint(A, ys, ys), bounds=Bounds(low, np.inf)).x[:2])\n"
+        "    return torch.tensor(np.array(rows), dtype=x.dtype)\n")))
+    nb = solution()  # a later exercise's forbidden function, kept from an earlier answer cell
+    cell_of(nb, "huber").source = ("from lossbook.reference import expectile_loss as _kept\n"
+                                   + cell_of(nb, "huber").source)
+    cell = cell_of(nb, "expectile")
+    body = cell.source[:cell.source.index("def expectile(")]
+    cell.source = cell.source.replace(body, "def expectile_loss(y_hat, y, tau=0.5, reduction='mean'):\n"
+                                            "    return _kept(y_hat, y, tau, reduction)\n\n\n")
+    save("keeps-a-forbidden-function", nb)
+    plant = "".join(f"try:\n    open({path!r}, 'w').write('x' * 1000)\nexcept OSError:\n    pass\n"
+                    for path in PLANTED)
+    save("plants-files", with_answer("huber", plant + WRONG_HUBER))
+    save("looks-for-planted-files", with_answer("huber", (
+        f"import os\nassert not any(os.path.exists(p) for p in {PLANTED!r}), 'found a planted file'\n"
+        + cell_of(solution(), "huber").source)))
+    save("returns-a-huge-string", with_answer("mape-best-constant",
+                                              "def mape_best_constant(y):\n    return 'x' * 50_000_000\n"))
+    nb = solution()
+    nb.cells.append(nbformat.v4.new_code_cell("x = 1", metadata={"exercise": "not a mapping"}))
+    save("metadata-not-a-mapping", nb)
+    nb = solution()
+    nb.cells.append(nbformat.v4.new_code_cell("x = 1", metadata={"exercise": {"id": ["a", "list"], "role": "test"}}))
+    save("unhashable-exercise-id", nb)
 
 
 def table_answer() -> str:
@@ -366,6 +429,43 @@ def test_attacks_leave_the_key_the_other_students_and_no_process_behind(graded):
     assert graded["stray processes"] == [], "a process started by student code outlived grading"
 
 
+def test_a_worker_forging_an_in_place_update_gains_nothing(graded):
+    report = graded["forges-an-in-place-update"]
+    # 1 of 3: the answer 1.0 is right for the small sample only; the forged update is ignored.
+    assert report.exercises["mape-best-constant"]["points"] == 1 and report.score == FULL - 2
+    assert report.exercises["barron"]["points"] == 3
+
+
+@pytest.mark.parametrize("name, exercise, lost, words", [
+    ("reaches-the-worker-module", "barron", 3, "__main__"),
+    ("pytorch-reference-implementation", "huber", 2, "_refs"),
+    ("linear-programming-solver", "quantile-interval", 3, "milp"),
+    ("keeps-a-forbidden-function", "expectile", 1, "from scratch"),
+])
+def test_dodges_of_the_rules_found_in_review_fail_their_exercise(graded, name, exercise, lost, words):
+    report = graded[name]
+    assert report.score == FULL - lost and report.exercises[exercise]["points"] == report.exercises[exercise][
+        "max_points"] - lost
+    assert words in messages(report, exercise)
+
+
+def test_files_written_by_one_submission_are_not_seen_by_the_next(graded):
+    assert graded["plants-files"].score == FULL - 2
+    assert graded["looks-for-planted-files"].score == FULL, messages(graded["looks-for-planted-files"], "huber")
+
+
+def test_a_huge_returned_string_makes_a_short_message(graded):
+    report = graded["returns-a-huge-string"]
+    assert report.score == FULL - 3
+    assert 0 < len(messages(report, "mape-best-constant")) < 5_000
+
+
+def test_malformed_metadata_costs_that_submission_at_most(graded):
+    assert graded["metadata-not-a-mapping"].score == FULL
+    report = graded["unhashable-exercise-id"]
+    assert report.score == 0 and "could not be graded (TypeError" in report.error
+
+
 def test_an_answer_that_modifies_its_input_fails_that_exercise(graded):
     report = graded["mutates-its-input"]
     assert report.exercises["huber"]["points"] == 0 and report.score == FULL - 2
@@ -391,7 +491,16 @@ def test_forbidden_uses_survives_deeply_nested_code():
     # Deeper than the parser's own stack, whatever the recursion limit (IPython raises it to 3000).
     nested = "x = " + "-" * 100_000 + "1"
     assert forbidden_uses(nested, ["torch.nn.functional.mse_loss"]) == ["an expression nested too deeply to check"]
-    assert forbidden_uses(nested, []) == []
+    assert forbidden_uses(nested, []) == ["an expression nested too deeply to check"]  # internals: every cell
+
+
+def test_static_scan_of_internals_in_every_answer():
+    assert forbidden_uses("import __main__") == ["interpreter or PyTorch internals (__main__)"]
+    assert forbidden_uses("m = importlib.import_module('torch._refs.nn.functional')") == [
+        "interpreter or PyTorch internals (_refs)"]
+    assert forbidden_uses("from torch._decomp import decompositions") == ["interpreter or PyTorch internals (_decomp)"]
+    assert forbidden_uses("x = 'a sentence. with dots. and _refs'") == []  # a dotted part must match exactly
+    assert forbidden_uses("y = torch.nn.functional.mse_loss(a, b)") == []
 
 
 # --- the instructor's workflow through the commands ------------------------------------------------

@@ -50,8 +50,10 @@ class ExerciseFormatError(Exception):
 
 
 def exercise_meta(cell) -> dict:
-    """The cell's ``exercise`` metadata (empty for ordinary cells)."""
-    return dict(cell.get("metadata", {}).get("exercise", {}))
+    """The cell's ``exercise`` metadata (empty for ordinary cells, and for metadata that is not a mapping)."""
+    metadata = cell.get("metadata") if isinstance(cell, dict) else None
+    meta = metadata.get("exercise") if isinstance(metadata, dict) else None
+    return dict(meta) if isinstance(meta, dict) else {}
 
 
 def strip_solutions(source: str, exercise_id: str, where: str) -> str:

@@ -15,8 +15,8 @@ process that :func:`zygote_command` starts inside ``bwrap``:
 Each worker then enters namespaces of its own (:func:`enter_worker_namespaces`):
 it is process 1 of a new PID namespace, so killing it kills every process the
 student's code started, ``setsid()`` or not; ``/proc`` is hidden and the
-scratch folder is a fresh, size-limited tmpfs, so nothing written by one
-student is seen by the next. Resource limits (:func:`limit_resources`) cap CPU time, memory, file
+scratch folder and ``/dev/shm`` are fresh, size-limited tmpfs (``/dev`` is
+read-only), so nothing written by one student is seen by the next. Resource limits (:func:`limit_resources`) cap CPU time, memory, file
 size and open files.
 """
 
@@ -40,6 +40,7 @@ ETC_FILES = ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/l
 PASSED_ENV = ("LOSSBOOK_SEED", "LOSSBOOK_TEST_SEED", "LANG", "LC_ALL")
 SCRATCH = "/scratch"  # a worker's private, writable folder: its HOME, TMPDIR and working directory
 SCRATCH_BYTES = 64 * 1024**2
+SHARED_MEMORY_BYTES = 16 * 1024**2  # a worker's /dev/shm
 FILE_SIZE_LIMIT = 32 * 1024**2
 OPEN_FILES_LIMIT = 256
 PROCESS_LIMIT = 512  # processes per user; the kernel does not apply it to root
@@ -98,7 +99,9 @@ def zygote_command(python_args: list) -> list:
         cmd += ["--ro-bind-try", path, path]
     for path in readable_paths():
         cmd += ["--ro-bind", path, path]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/tmp", "--remount-ro", "/", "--chdir", "/"]
+    # /dev read-only too (its device files still work): each worker mounts a /dev/shm of its own.
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev", "--remount-ro", "/tmp", "--remount-ro", "/",
+            "--chdir", "/"]
     return cmd + [sys.executable, "-I", *python_args]
 
 
@@ -136,11 +139,13 @@ def enter_worker_namespaces() -> None:
 
 
 def private_mounts() -> None:
-    """In the worker (PID 1 of its namespace): hide /proc, a fresh scratch folder."""
+    """In the worker (PID 1 of its namespace): hide /proc, a fresh scratch folder and a fresh /dev/shm."""
     libc = _c()
     _check(libc.mount(None, b"/", None, MS_REC | MS_PRIVATE, None), "mount --make-rprivate /")
     options = f"size={SCRATCH_BYTES},mode=1777".encode()
     _check(libc.mount(b"tmpfs", SCRATCH.encode(), b"tmpfs", MS_NOSUID | MS_NODEV, options), "mount the scratch folder")
+    options = f"size={SHARED_MEMORY_BYTES},mode=1777".encode()  # POSIX shared memory and semaphores
+    _check(libc.mount(b"tmpfs", b"/dev/shm", b"tmpfs", MS_NOSUID | MS_NODEV, options), "mount /dev/shm")
     _check(libc.mount(b"tmpfs", b"/proc", b"tmpfs", MS_NOSUID | MS_NODEV, b"size=4096,mode=555"), "hide /proc")
     os.chdir(SCRATCH)
 

@@ -68,6 +68,9 @@ def _dates_left_as_text(obj):
     return obj
 
 
+MESSAGE_LIMIT = 4000  # characters of a failed check's message kept in a report
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
@@ -82,7 +85,7 @@ def pytest_runtest_makereport(item, call):
              "points": meta.get("points", 0), "passed": report.passed, "ename": None, "evalue": None}
     if not report.passed:
         entry["ename"] = error.get("ename") if error else "Error"
-        entry["evalue"] = error.get("evalue") if error else _short(report.longreprtext)
+        entry["evalue"] = str(error.get("evalue") or "")[:MESSAGE_LIMIT] if error else _short(report.longreprtext)
     _results.setdefault(Path(str(item.fspath)).name, []).append(entry)
 
 

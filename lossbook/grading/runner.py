@@ -161,17 +161,20 @@ def defined_names(source: str) -> list:
 
 
 # Reaching into the interpreter or PyTorch's internals is how a "from scratch" rule is dodged
-# (a closure unwrapped, a frame's globals read, torch._C called, the dispatcher's refusing kernels removed).
+# (a closure unwrapped, a frame's globals read, torch._C called, the dispatcher's refusing kernels removed,
+# PyTorch's Python reference implementations of its losses called) and how the worker's own code (its
+# module is __main__) would be patched to forge its replies. Refused in every answer cell: an answer
+# for one exercise could otherwise prepare the dodge for another.
 INTERNALS = {name: f"interpreter or PyTorch internals ({name})" for name in (
     "_C", "_python_dispatch", "_disable_current_modes", "_pop_mode", "__closure__", "__globals__", "__code__",
     "__wrapped__", "__builtins__", "_getframe", "currentframe", "getclosurevars", "f_back", "f_globals",
-    "f_locals", "gi_frame", "_lossbook_tripwire", "library", "_destroy", "get_objects", "get_referrers")}
+    "f_locals", "gi_frame", "_lossbook_tripwire", "library", "_destroy", "get_objects", "get_referrers",
+    "__main__", "_refs", "_decomp", "_prims", "_prims_common")}
 
 
-def forbidden_uses(source: str, forbid) -> list:
-    """Forbidden library names, or internals, that a student's source mentions: attributes, imports, or strings."""
-    if not forbid:
-        return []
+def forbidden_uses(source: str, forbid=()) -> list:
+    """Forbidden library names, or internals, that a student's source mentions: attributes, imports, or strings
+    (a string such as ``"torch._refs.nn.functional"`` counts by its dotted parts)."""
     wanted = {**INTERNALS, **{name.rsplit(".", 1)[-1]: name for name in forbid}}
     try:
         tree = ast.parse(source)
@@ -193,6 +196,8 @@ def forbidden_uses(source: str, forbid) -> list:
             found.add(wanted[node.name.rsplit(".", 1)[-1]])
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in wanted:
             found.add(wanted[node.value])
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and "." in node.value[:200]:
+            found.update(INTERNALS[part] for part in node.value[:200].split(".") if part in INTERNALS)
     return sorted(found)
 
 
@@ -227,7 +232,8 @@ _sandbox.close_all()
 NEW_SUBMISSION = """\
 from lossbook import checks as _checks
 _checks.use_fresh_inputs({check_seed!r})  # the checks' random inputs: drawn afresh, never seen by student code
-__sandbox__ = _sandbox.Sandbox(call_timeout={call_timeout!r}, total_timeout={total_timeout!r}, isolated={isolated!r})"""
+__sandbox__ = _sandbox.Sandbox(call_timeout={call_timeout!r}, total_timeout={total_timeout!r}, isolated={isolated!r},
+                               forbidden={forbidden!r})"""
 
 
 def _code_cell(source: str) -> nbformat.NotebookNode:
@@ -241,8 +247,10 @@ def grading_cells(key: Key, nb, notes: list, submission: int, call_timeout=CALL_
                   total_timeout=NOTEBOOK_TIMEOUT, isolated: bool = True, check_seed: int = 0) -> list:
     """The cells that grade one submission: canonical set-up and tests, the student's answers in a sandbox."""
     reset = RESET if submission else ""  # the first submission starts in a fresh kernel
-    cells = [_code_cell(reset + NEW_SUBMISSION.format(
-        call_timeout=call_timeout, total_timeout=total_timeout, isolated=isolated, check_seed=check_seed))]
+    forbidden = {meta["id"]: list(meta.get("forbid", [])) for meta in map(exercise_meta, key.nb.cells)
+                 if meta.get("role") == "solution" and meta.get("forbid")}
+    cells = [_code_cell(reset + NEW_SUBMISSION.format(call_timeout=call_timeout, total_timeout=total_timeout,
+                                                      isolated=isolated, check_seed=check_seed, forbidden=forbidden))]
     test_ids = {key.nb.cells[i].id for e in key.exercises.values() for i in e["test"]}
     student_tests = {c.id: c for c in key.student.cells}
     for cell in key.nb.cells:
@@ -332,7 +340,7 @@ def _answer_cell(key, nb, cell, ex_id, meta, notes, student_tests) -> str:
     names = defined_names(cell.source)
     misuse = forbidden_uses(source, forbid)
     if misuse:
-        source = _forbidden_stub(names, ex_id, misuse)
+        source = _forbidden_stub(names, ex_id, misuse, from_scratch=bool(forbid))
     inplace = meta.get("inplace", False) is True
     return (f"globals().update(__sandbox__.define({source!r}, exercise={ex_id!r}, "
             f"names={names!r}, forbid={forbid!r}, inplace={inplace!r}))")
@@ -376,9 +384,11 @@ def grading_notebook(parts: list, isolated: bool = True) -> nbformat.NotebookNod
     return nbformat.v4.new_notebook(cells=cells, metadata=nbformat.from_dict(NOTEBOOK_METADATA))
 
 
-def _forbidden_stub(names, ex_id, misuse) -> str:
+def _forbidden_stub(names, ex_id, misuse, from_scratch=True) -> str:
     message = (f"'{ex_id}' asks you to write this from scratch, but your code uses {', '.join(misuse)}\\n"
-               "  hint: compute it with elementary tensor operations instead.")
+               "  hint: compute it with elementary tensor operations instead." if from_scratch else
+               f"your answer for '{ex_id}' uses {', '.join(misuse)}, which answers may not use\\n"
+               "  hint: write it with PyTorch's public functions.")
     lines = [f"def {name}(*args, **kwargs):\n    raise ForbiddenCall({message!r})" for name in names]
     return "from lossbook.grading.sandbox import ForbiddenCall\n" + "\n".join(lines)
 
@@ -495,10 +505,13 @@ def grade(submissions, keys: dict, call_timeout=CALL_TIMEOUT, total_timeout=NOTE
         reports.append(report)
         try:
             nb, report.notes = read_submission(path)
+            key = _match_key(nb, keys)
         except NotebookError as err:
             report.error = str(err)
             continue
-        key = _match_key(nb, keys)
+        except Exception as err:  # crafted to break the grader: it costs this submission only
+            report.error = f"{path.name}: {_ungradable(err)}"
+            continue
         if key is None:
             report.error = (f"{path.name}: this notebook answers none of the assigned exercises "
                             f"({', '.join(sorted(keys))}); is it the right file?")
@@ -526,19 +539,30 @@ def _run(runnable, call_timeout, total_timeout, isolated, notes=True) -> dict:
     (for each, why grading could not run if pytest itself failed)."""
     if not runnable:
         return {}
-    parts = []
+    parts, unreadable = [], {}
     for number, (report, key, nb) in enumerate(runnable):
         sink = report.notes if notes else []
-        parts.append(grading_cells(key, nb, sink, number, call_timeout, total_timeout, isolated, report.check_seed))
+        try:
+            parts.append(grading_cells(key, nb, sink, number, call_timeout, total_timeout, isolated, report.check_seed))
+        except Exception as err:  # crafted to break the grader: it costs this submission only
+            unreadable[number] = f"{Path(report.submission).name}: {_ungradable(err)}"
+    if not parts:
+        return unreadable
     with tempfile.TemporaryDirectory(prefix="lossbook-grading-") as tmp:
         path = Path(tmp) / "grading.ipynb"
         nbformat.write(grading_notebook(parts, isolated), path)
         problem = run_grading_notebooks([path], Path(tmp) / "results.json", total_timeout)
         if problem is not None:
-            return {number: problem for number in range(len(runnable))}
+            return {number: unreadable.get(number, problem) for number in range(len(runnable))}
         results_path = Path(tmp) / "results.json"
         raw = json.loads(results_path.read_text()) if results_path.is_file() else {}
-    by_submission = {}
+    by_submission = dict(unreadable)
     for entry in raw.get(path.name, []):
         by_submission.setdefault(entry["submission"], []).append(entry)
     return by_submission
+
+
+def _ungradable(err: Exception) -> str:
+    detail = str(err).splitlines()[0][:200] if str(err) else ""
+    return (f"the notebook could not be graded ({type(err).__name__}{': ' + detail if detail else ''}); "
+            "open it in Jupyter, save it again and hand it in again")

@@ -176,8 +176,11 @@ class Sandbox:
     """A worker process holding the student's code; see the module docstring."""
 
     def __init__(self, call_timeout: float = DEFAULT_CALL_TIMEOUT, total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
-                 isolated: bool = True):
+                 isolated: bool = True, forbidden: dict | None = None):
+        """``forbidden``: every exercise's forbidden functions (exercise -> names), guarded in the worker
+        before any student code runs, so that no answer cell can keep a reference to one for later."""
         self.call_timeout, self.total_timeout, self.isolated = call_timeout, total_timeout, isolated
+        self.forbidden = {str(k): tuple(v) for k, v in (forbidden or {}).items()}
         self.spent = 0.0  # CPU seconds of student code
         self.waited = 0.0  # wall-clock seconds of student code (backstop: WALL_FACTOR x total)
         self.history = []  # (kind, source, exercise, forbid) replayed after a restart
@@ -224,8 +227,8 @@ class Sandbox:
             try:
                 for kind, source, exercise, forbid in self.history:
                     if exercise not in self.broken:
-                        self._request({"op": kind, "source": source, "exercise": exercise, "forbid": forbid},
-                                      exercise=exercise or "the set-up", replay=True)
+                        self._request({"op": kind, "source": source, "exercise": exercise, "forbid": forbid,
+                                       "forbidden": self.forbidden}, exercise=exercise or "the set-up", replay=True)
                 return
             except SandboxError:
                 continue  # the failing answer is now in self.broken: start again without it
@@ -293,7 +296,8 @@ class Sandbox:
     def setup(self, source: str) -> None:
         """Run a canonical set-up cell in the worker too (imports the student's code may use)."""
         self.history.append(("exec", source, None, ()))
-        result = self._request({"op": "exec", "source": source, "exercise": None, "forbid": ()}, what="set-up")
+        result = self._request({"op": "exec", "source": source, "exercise": None, "forbid": (),
+                                "forbidden": self.forbidden}, what="set-up")
         if not result["ok"]:
             raise RuntimeError(f"set-up cell failed in the sandbox: {result['error']}")
 
@@ -309,8 +313,8 @@ class Sandbox:
             self.inplace.add(exercise)
         self.history.append(("exec", source, exercise, tuple(forbid)))
         try:
-            result = self._request({"op": "exec", "source": source, "exercise": exercise, "forbid": tuple(forbid)},
-                                   exercise=exercise, what=f"the answer cell of '{exercise}'")
+            result = self._request({"op": "exec", "source": source, "exercise": exercise, "forbid": tuple(forbid),
+                                    "forbidden": self.forbidden}, exercise=exercise, what=f"the answer cell of '{exercise}'")
         except SandboxError as err:
             self.definition_errors[exercise] = str(err)
             result = None
@@ -346,7 +350,8 @@ class Sandbox:
         value = _outcome(what, result)
         if isinstance(value, BaseException):
             raise value
-        _update_arguments(args, kwargs, result.get("updated"))
+        if exercise in self.inplace:  # only then: a reply's other fields are the student's to forge
+            _update_arguments(args, kwargs, result.get("updated"))
         value = self._proxies(value, exercise)
         if handle is not None and torch.is_tensor(value) and result.get("grad_ready"):
             return _forward_function().apply(self, handle, value, *[t for _, t in leaves])
@@ -391,7 +396,7 @@ class Sandbox:
             return [_outcome(what, result)] * len(calls)
         outcomes = [_outcome(what, reply) for reply in result["value"][:len(calls)]]
         for (args, kwargs), reply, outcome in zip(calls, result["value"], outcomes):
-            if not isinstance(outcome, BaseException):
+            if exercise in self.inplace and not isinstance(outcome, BaseException):
                 _update_arguments(args, kwargs, reply.get("updated"))
         outcomes = [o if isinstance(o, BaseException) else self._proxies(o, exercise) for o in outcomes]
         for reply in result["value"]:
@@ -439,7 +444,11 @@ def _detached(obj):
 
 
 def _update_arguments(args, kwargs, updated) -> None:
-    """Apply the new state of arguments an in-place exercise changed in the worker to the kernel's objects."""
+    """Apply the new state of arguments an in-place exercise changed in the worker to the kernel's objects.
+
+    Only for an exercise the key marks in-place: the worker is the student's process, and a reply that
+    rewrote the kernel's arguments of another exercise could change the data its test computes with.
+    """
     import torch
 
     for key, state in (updated or {}).items():
@@ -967,9 +976,13 @@ def _handle(message: dict, namespace: dict, state: dict, graphs: dict) -> dict:
     op = message["op"]
     if op == "exec":
         forbid = tuple(message.get("forbid", ()))
+        for exercise, names in (message.get("forbidden") or {}).items():  # every exercise's, from the start
+            state["forbid_by_exercise"].setdefault(exercise, tuple(names))
+            state["all_forbidden"].update(names)
         if message.get("exercise"):
             state["forbid_by_exercise"][message["exercise"]] = forbid
             state["all_forbidden"].update(forbid)
+        if state["all_forbidden"]:
             _install_tripwires(state)
         # The answer cell runs under its exercise's rules too: no precomputing the checks' cases with the library.
         state["forbid"], state["exercise"] = forbid, message.get("exercise")
