@@ -41,6 +41,14 @@ def check(argv) -> int:
 
 
 def main(argv=None) -> int:
+    try:
+        return _dispatch(argv)
+    except BrokenPipeError:  # output piped into a command that stopped reading (lossbook --help | head -1)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error when Python exits
+        return 1
+
+
+def _dispatch(argv) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if not argv or argv[0] in ("-h", "--help") or argv[0] not in COMMANDS:
         usage = "\n".join(f"  {name:<10} {text}" for name, text in COMMANDS.items())

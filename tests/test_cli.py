@@ -23,6 +23,21 @@ def test_usage_lists_every_command_and_an_unknown_one_fails_in_one_line():
     assert unknown.returncode == 2 and unknown.stderr.startswith("error: unknown command 'regrade'")
 
 
+def test_output_into_a_closed_pipe_ends_quietly():
+    """``lossbook --help | head -1``: the reader has gone; no traceback."""
+    import os
+
+    for args in ([], ["grade", "--help"]):
+        read_end, write_end = os.pipe()
+        os.close(read_end)
+        try:
+            result = subprocess.run([sys.executable, "-m", "lossbook.cli", *args], cwd=ROOT, stdout=write_end,
+                                    stderr=subprocess.PIPE, text=True, timeout=300)
+        finally:
+            os.close(write_end)
+        assert result.stderr == "", (args, result.stderr[-300:])  # (argparse itself ignores the error)
+
+
 def test_subcommands_reach_their_modules():
     assert lossbook("exercises", "--check", "regression").returncode == 0
     assert "--trusted" in lossbook("grade", "--help").stdout
