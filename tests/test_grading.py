@@ -247,6 +247,17 @@ def save_second_round_attacks(save):
         + cell_of(solution(), "huber").source)))
     save("returns-a-huge-string", with_answer("mape-best-constant",
                                               "def mape_best_constant(y):\n    return 'x' * 50_000_000\n"))
+    save("the-book-s-own-answer", with_answer("best-constant", "from lossbook.properties import best_constant\n"))
+    save("returns-colliding-numbers", with_answer("best-constant", (  # every member hashes to 0 in the kernel
+        "class _Colliding(int):\n    def __hash__(self):\n        return id(self)\n"
+        "def best_constant(loss_fn, y):\n    return {_Colliding(i * (2**61 - 1)) for i in range(120_000)}\n")))
+    save("ignores-the-cpu-timer", with_answer("huber", (  # right, but one call runs on past its CPU-time limit
+        "import signal, time\nsignal.signal(signal.SIGPROF, signal.SIG_IGN)\n_calls = [0]\n"
+        + cell_of(solution(), "huber").source.replace(
+            "    a = (y - y_hat).abs()",
+            f"    _calls[0] += 1\n    start = time.process_time()\n"
+            f"    while _calls[0] == 2 and time.process_time() - start < {CALL_TIMEOUT + 2}:\n        pass\n"
+            "    a = (y - y_hat).abs()"))))
     nb = solution()
     nb.cells.append(nbformat.v4.new_code_cell("x = 1", metadata={"exercise": "not a mapping"}))
     save("metadata-not-a-mapping", nb)
@@ -441,6 +452,7 @@ def test_a_worker_forging_an_in_place_update_gains_nothing(graded):
     ("pytorch-reference-implementation", "huber", 2, "_refs"),
     ("linear-programming-solver", "quantile-interval", 3, "milp"),
     ("keeps-a-forbidden-function", "expectile", 1, "from scratch"),
+    ("the-book-s-own-answer", "best-constant", 3, "lossbook.properties.best_constant"),
 ])
 def test_dodges_of_the_rules_found_in_review_fail_their_exercise(graded, name, exercise, lost, words):
     report = graded[name]
@@ -458,6 +470,47 @@ def test_a_huge_returned_string_makes_a_short_message(graded):
     report = graded["returns-a-huge-string"]
     assert report.score == FULL - 3
     assert 0 < len(messages(report, "mape-best-constant")) < 5_000
+
+
+def test_numbers_chosen_to_collide_in_a_set_cost_that_exercise_only(graded):
+    report = graded["returns-colliding-numbers"]
+    assert report.score == FULL - 3 and "cannot be checked" in messages(report, "best-constant")
+
+
+def test_switching_off_the_cpu_timer_does_not_lift_the_limit(graded):
+    report = graded["ignores-the-cpu-timer"]
+    assert report.score == FULL - 2 and "did not finish within" in messages(report, "huber")
+
+
+def test_submissions_after_one_that_stopped_the_kernel_are_graded_again(tmp_path, monkeypatch):
+    """nbval stops a kernel whose cell hangs; every later cell then fails unrun. Those are graded again."""
+    from lossbook.grading import runner
+
+    key = load_keys([SOLUTION.parent])["regression"]
+    tests = [(ex_id, key.nb.cells[i].metadata["exercise"]["points"]) for ex_id, e in key.exercises.items()
+             for i in e["test"]]
+
+    def cells(submission, how):
+        return [{"submission": submission, "exercise": ex_id, "points": points, "passed": how == "passed",
+                 "ename": None, "evalue": None, "lost": how == "lost", "timed_out": how == "timed out" and n == 0}
+                for n, (ex_id, points) in enumerate(tests)]
+
+    batches = []
+
+    def fake_run(runnable, call_timeout, total_timeout, isolated, notes=True):
+        batches.append(len(runnable))
+        if len(batches) == 1:  # the second submission hangs, the third finds the kernel stopped
+            return {0: cells(0, "passed"), 1: cells(1, "timed out"), 2: cells(2, "lost")}
+        return {i: cells(i, "passed") for i in range(len(runnable))}
+
+    monkeypatch.setattr(runner, "_run", fake_run)
+    paths = []
+    for name in ("first", "hangs", "after"):
+        paths.append(tmp_path / f"{name}.ipynb")
+        write_notebook(solution(), paths[-1])
+    first, hangs, after = grade(paths, {"regression": key})
+    assert batches == [3, 1], "only the one graded after the hang runs again"
+    assert first.score == FULL and after.score == FULL and hangs.score == 0
 
 
 def test_malformed_metadata_costs_that_submission_at_most(graded):

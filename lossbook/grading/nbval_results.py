@@ -86,6 +86,10 @@ def pytest_runtest_makereport(item, call):
     if not report.passed:
         entry["ename"] = error.get("ename") if error else "Error"
         entry["evalue"] = str(error.get("evalue") or "")[:MESSAGE_LIMIT] if error else _short(report.longreprtext)
+        text = "" if error else report.longreprtext or ""
+        # Not this cell's doing: the kernel was gone, or nbval gave up on it after an earlier cell hung.
+        entry["lost"] = error is None and ("Kernel dead on test start" in text or hasattr(report, "wasxfail"))
+        entry["timed_out"] = error is None and "Timeout of" in text
     _results.setdefault(Path(str(item.fspath)).name, []).append(entry)
 
 

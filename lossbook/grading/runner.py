@@ -519,10 +519,16 @@ def grade(submissions, keys: dict, call_timeout=CALL_TIMEOUT, total_timeout=NOTE
         report.chapter, report.max_score = key.slug, key.max_score
         runnable.append((report, key, nb))
     results = _run(runnable, call_timeout, total_timeout, isolated)
+    # A submission whose cell hung until nbval stopped the kernel costs the submissions after it nothing:
+    # theirs are graded again, together in a fresh kernel (then, if need be, one by one, below).
+    lost = [number for number in range(len(runnable)) if _lost(results.get(number, []))]
+    if lost and len(runnable) > 1:
+        again = _run([runnable[number] for number in lost], call_timeout, total_timeout, isolated, notes=False)
+        results.update({number: again.get(i, []) for i, number in enumerate(lost)})
     for number, (report, key, nb) in enumerate(runnable):
         cells = results.get(number, [])
-        if not isinstance(cells, str) and len(cells) < sum(len(e["test"]) for e in key.exercises.values()) \
-                and len(runnable) > 1:
+        if not isinstance(cells, str) and (_lost(cells) or len(cells) < sum(
+                len(e["test"]) for e in key.exercises.values())) and len(runnable) > 1:
             cells = _run([(report, key, nb)], call_timeout, total_timeout, isolated, notes=False).get(0, [])
         if isinstance(cells, str):  # the grading run itself failed: no grade, and say why
             report.error = cells
@@ -532,6 +538,12 @@ def grade(submissions, keys: dict, call_timeout=CALL_TIMEOUT, total_timeout=NOTE
     for report in reports:
         report.seconds, report.isolated = round(elapsed, 3), isolated
     return reports
+
+
+def _lost(cells) -> bool:
+    """Checks that did not run because of another submission (the kernel died or was stopped before them)."""
+    return (not isinstance(cells, str) and any(c.get("lost") for c in cells)
+            and not any(c.get("timed_out") for c in cells))  # the one that hung is graded as it ran
 
 
 def _run(runnable, call_timeout, total_timeout, isolated, notes=True) -> dict:

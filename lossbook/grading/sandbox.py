@@ -260,9 +260,11 @@ class Sandbox:
                 result = {"ok": False, "error_type": "TypeError",
                           "error": "your function returned an object that cannot be checked; "
                                    "return tensors, numbers, strings, lists, tuples or dicts"}
+        over = False  # the call went on past its CPU-time limit: the student's code switched its timer off
         if not replay:
             self.waited += waited
             cpu = result.get("cpu") if isinstance(result, dict) else None
+            over = isinstance(cpu, (int, float)) and cpu > limit + 1
             used = float(cpu) if isinstance(cpu, (int, float)) and 0 <= cpu <= limit + 1 else min(waited, limit)
             if isinstance(result, dict) and result.get("error_type") == "CPUTimeExceeded":
                 used = max(used, limit)  # a call stopped at its limit used all of it (no rounding below)
@@ -272,7 +274,7 @@ class Sandbox:
             reason = (f"did not finish within {wall_backstop(limit):.3g} s (waiting for input, sleeping "
                       "or blocked?)" if waited >= wall_backstop(limit) - 0.05
                       else "crashed the Python process running it (or went over its CPU time or memory limit)")
-        elif result.get("error_type") == "CPUTimeExceeded":
+        elif result.get("error_type") == "CPUTimeExceeded" or over:
             reason = f"did not finish within {limit:.3g} s of CPU time (an endless loop?)"
         if reason is None:
             return result
@@ -394,16 +396,20 @@ class Sandbox:
             return [err] * len(calls)
         if not result["ok"] or not isinstance(result.get("value"), list):
             return [_outcome(what, result)] * len(calls)
+        for reply in result["value"]:  # a call that went on past its limit: its timer was switched off
+            cpu = reply.get("cpu") if isinstance(reply, dict) else None
+            if isinstance(cpu, (int, float)) and cpu > self.call_timeout + 1 and reply.get("ok"):
+                reply.update(ok=False, error_type="CPUTimeExceeded", error="")
         outcomes = [_outcome(what, reply) for reply in result["value"][:len(calls)]]
         for (args, kwargs), reply, outcome in zip(calls, result["value"], outcomes):
             if exercise in self.inplace and not isinstance(outcome, BaseException):
                 _update_arguments(args, kwargs, reply.get("updated"))
         outcomes = [o if isinstance(o, BaseException) else self._proxies(o, exercise) for o in outcomes]
-        for reply in result["value"]:
+        for i, reply in enumerate(result["value"][:len(outcomes)]):
             if isinstance(reply, dict) and reply.get("error_type") == "CPUTimeExceeded":
                 self.broken[exercise] = f"did not finish within {self.call_timeout:.3g} s of CPU time (an endless loop?)"
-                outcomes[-1] = SandboxError(f"{what} {self.broken[exercise]}\n"
-                                            "  hint: run it yourself on a small input; grading goes on with the other exercises.")
+                outcomes[i] = SandboxError(f"{what} {self.broken[exercise]}\n"
+                                           "  hint: run it yourself on a small input; grading goes on with the other exercises.")
         while len(outcomes) < len(calls):
             outcomes.append(self._refusal(what, exercise) or SandboxError(f"{what} was not run"))
         return [o if isinstance(o, BaseException) or wrt is None else
@@ -1135,13 +1141,15 @@ def _call_each(message: dict, namespace: dict, state: dict) -> list:
 
     calls = _own_inputs(message["calls"])
     for (args, kwargs), sent, wrt in zip(calls, message["calls"], per_call(message.get("grad_wrt"), len(calls))):
+        before = _cpu_seconds()
         try:
-            _limit_cpu(max(min(call_limit, budget - (_cpu_seconds() - start)), 0.001))
+            _limit_cpu(max(min(call_limit, budget - (before - start)), 0.001))
             reply = {"ok": True, **_call_one(message, args, kwargs, namespace, state, None, wrt, sent=sent)}
             _limit_cpu(None)
         except BaseException as err:  # the student's exception, reported as data
             _limit_cpu(None)
             reply = {"ok": False, "error_type": type(err).__name__, "error": str(err)[:2000]}
+        reply["cpu"] = _cpu_seconds() - before
         replies.append(reply)
         if reply.get("error_type") == "CPUTimeExceeded":
             break

@@ -28,6 +28,10 @@ DTYPES = {str(d).removeprefix("torch."): d for d in (
     torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64, torch.bool)}
 NAMES = {dtype: name for name, dtype in DTYPES.items()}
 MAX_DEPTH = 100  # nesting of containers in a result
+# Members of one set, or of one dict with keys other than strings: building either costs time that grows with
+# the square of the members whose hashes collide, and numbers can be chosen to collide (strings cannot: their
+# hashes are salted per process).
+MAX_HASHED = 1000
 
 
 class Handle:
@@ -186,6 +190,8 @@ def _value(node, buffers: list, depth: int, made: dict):
     if "t" in node:
         return tuple(_value(v, buffers, depth + 1, made) for v in node["t"])
     if "d" in node:
+        if len(node["d"]) > MAX_HASHED:
+            raise WireError(f"a dict with more than {MAX_HASHED} keys that are not strings")
         return {_value(k, buffers, depth + 1, made): _value(v, buffers, depth + 1, made) for k, v in node["d"]}
     if "f" in node:
         return float(node["f"])
@@ -193,6 +199,8 @@ def _value(node, buffers: list, depth: int, made: dict):
         real, imag = node["c"]
         return complex(float(real), float(imag))
     if "s" in node:
+        if len(node["s"]) > MAX_HASHED:
+            raise WireError(f"a set with more than {MAX_HASHED} members")
         members = [_value(v, buffers, depth + 1, made) for v in node["s"]]
         return frozenset(members) if node.get("frozen") is True else set(members)
     if "h" in node:
